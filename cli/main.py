@@ -1,0 +1,187 @@
+"""The `keiyaku` command line: parse, call `contracts`, print, set the exit status. No business logic here.
+
+Exit status: 0 success, 1 generation failure (a library or assembly problem), 2 bad input or usage.
+Heavy imports (docxtpl, WeasyPrint) happen inside the commands that need them, so --help stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from contracts import __version__
+
+
+class Failure(Exception):
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status = status
+
+
+def _errors_to_exit(fn):
+    """Known errors become a message on stderr and an exit status; tracebacks only with --debug."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from contracts.answers import AnswersError
+        from contracts.assembly import AssemblyError
+        from contracts.library import LibraryError
+        from contracts.render.files import OutputError
+
+        try:
+            return fn(*args, **kwargs)
+        except (AnswersError, OutputError) as exc:
+            _fail(str(exc), 2)
+        except (AssemblyError, LibraryError) as exc:
+            _fail(f"generation failed: {exc}", 1)
+        except Failure as exc:
+            _fail(str(exc), exc.status)
+
+    return wrapper
+
+
+def _fail(message: str, status: int):
+    if click.get_current_context().find_root().params.get("debug"):
+        raise
+    click.echo(f"error: {message}", err=True)
+    sys.exit(status)
+
+
+def _load(answers_path: str):
+    from contracts.answers import answers_from_bytes, load_answers
+
+    if answers_path == "-":
+        return answers_from_bytes(sys.stdin.buffer.read(), "<stdin>")
+    return load_answers(answers_path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="keiyaku")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def main(debug: bool) -> None:
+    """Draft Japanese data-sharing contracts from an answers file.
+
+    Every output is a draft and must be reviewed by qualified counsel before use.
+    """
+
+
+@main.command()
+@click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the drafts.")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist in the folder.")
+@_errors_to_exit
+def generate(answers: str, out_dir: str, force: bool) -> None:
+    """Write the model's whole document set as Word drafts into OUT."""
+    from contracts.generate import generate as run
+
+    parsed = _load(answers)
+    written = run(parsed, Path(out_dir), force=force)
+    for path in written:
+        click.echo(str(path))
+    click.echo(f"{len(written)} file(s) written. These are drafts: have them reviewed by qualified counsel.", err=True)
+
+
+@main.command()
+@click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
+@_errors_to_exit
+def validate(answers: str) -> None:
+    """Check an answers file without writing anything."""
+    from contracts.assembly import assemble_set
+    from contracts.library import default_library
+
+    parsed = _load(answers)
+    docs = assemble_set(parsed, default_library())
+    click.echo(f"{answers}: valid ({parsed.model}; {', '.join(d.title for d in docs)})")
+
+
+@main.command()
+def models() -> None:
+    """List the four provision models and the documents each produces."""
+    from contracts.library import default_library
+
+    lib = default_library()
+    labels = lib.labels.get("model", {})
+    for model in ("hackathon", "paid_consulting", "joint_research", "data_provision"):
+        click.echo(f"{model}\t{labels.get(model, '')}")
+        for d in lib.documents_for(model):
+            note = "（条件付き）" if d.when else ""
+            click.echo(f"    {d.file_name}.docx\t{d.title}{note}")
+
+
+@main.group()
+def clauses() -> None:
+    """Inspect and check the clause library."""
+
+
+@clauses.command("list")
+@click.option("--model", type=click.Choice(["hackathon", "paid_consulting", "joint_research", "data_provision"]))
+@_errors_to_exit
+def clauses_list(model: str | None) -> None:
+    """List the clauses with their documents and variants."""
+    from contracts.library import default_library
+
+    lib = default_library()
+    for c in sorted(lib.clauses.values(), key=lambda c: c.id):
+        if model and model not in c.models:
+            continue
+        variants = ",".join(v.id for v in c.variants)
+        docs = ",".join(lib.used_in.get(c.id, []))
+        click.echo(f"{c.id}\t{c.heading}\t[{variants}]\t{docs}")
+
+
+@clauses.command("show")
+@click.argument("clause_id")
+@_errors_to_exit
+def clauses_show(clause_id: str) -> None:
+    """Show one clause: its variants, texts and annotations."""
+    from contracts.library import default_library
+
+    lib = default_library()
+    clause = lib.clauses.get(clause_id)
+    if clause is None:
+        raise Failure(f"no clause '{clause_id}' (see `keiyaku clauses list`)", 2)
+    click.echo(f"{clause.id}（{clause.heading}）")
+    click.echo(f"  documents: {', '.join(lib.used_in.get(clause.id, []))}")
+    click.echo(f"  models: {', '.join(clause.models)}")
+    if clause.when:
+        click.echo(f"  applies when: {clause.when}")
+    if clause.choose_by:
+        click.echo(f"  variant chosen by: {clause.choose_by}")
+    for v in clause.variants:
+        click.echo(f"\n  [{v.id}] stance: {', '.join(v.stance) or '-'}  favours: {v.annotation.favours}")
+        for i, p in enumerate(v.paragraphs, start=1):
+            cond = f"  (when {p.when})" if p.when else ""
+            click.echo(f"    {i}. {p.text}{cond}")
+            for it in p.items:
+                click.echo(f"       - {it.text}")
+        a = v.annotation
+        click.echo(f"    概要: {a.summary}")
+        click.echo(f"    提供者: 利点 {a.provider.benefit} / リスク {a.provider.risk}")
+        click.echo(f"    相手方: 利点 {a.recipient.benefit} / リスク {a.recipient.risk}")
+        click.echo(f"    論点: {a.issue}")
+        click.echo(f"    考え方: {a.direction}")
+        click.echo(f"    参照: {'、'.join(a.references)}")
+
+
+@clauses.command("check")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True), help="Library folder to check.")
+@_errors_to_exit
+def clauses_check(directory: str | None) -> None:
+    """Lint the library: ids, references, answer fields, annotations, placeholders."""
+    from contracts.library import check, load_library
+
+    lib = load_library(Path(directory) if directory else None)
+    problems = check(lib)
+    for p in problems:
+        click.echo(p)
+    if problems:
+        raise Failure(f"{len(problems)} problem(s) in the clause library", 1)
+    n_variants = sum(len(c.variants) for c in lib.clauses.values())
+    click.echo(f"ok: {len(lib.documents)} documents, {len(lib.clauses)} clauses, {n_variants} variants")
+
+
+if __name__ == "__main__":
+    main()

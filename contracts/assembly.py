@@ -1,0 +1,364 @@
+"""The assembler: answers + library + document kind -> a numbered document tree. Pure, no I/O.
+
+Two passes: first decide which articles apply, which variant each takes and which paragraphs
+survive their conditions (so that every number is known), then render the text, resolving
+symbolic references against those numbers. A reference that does not resolve fails assembly.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from jinja2 import TemplateError
+
+from contracts import conditions
+from contracts.answers import Answers, AnswersError, Party
+from contracts.document import (
+    Annotation,
+    Article,
+    Document,
+    Item,
+    Paragraph,
+    Schedule,
+    ScheduleRow,
+    SideNote,
+    SignatureBlock,
+)
+from contracts.library import ClauseSpec, DocumentSpec, Library, ParagraphSpec, VariantSpec
+
+DRAFT_NOTICE = (
+    "【草案】本書は keiyaku が回答内容から自動作成した契約書の草案です。"
+    "締結・使用の前に、必ず弁護士等の資格を有する専門家による確認を受けてください。"
+)
+BLANK_DATE = "　　　　年　　月　　日"
+SUBITEM_LABELS = "アイウエオカキクケコサシスセソタチツテト"
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+class AssemblyError(Exception):
+    """The library and the answers do not make a complete document (e.g. a dangling reference)."""
+
+
+def fullwidth(n: int) -> str:
+    return str(n).translate(_FULLWIDTH)
+
+
+def yen(amount: Optional[int]) -> str:
+    if amount is None:
+        raise AssemblyError("yen(): the amount is not set in the answers")
+    return f"金{amount:,}円"
+
+
+def date_ja(d: Optional[_dt.date]) -> str:
+    if d is None:
+        return BLANK_DATE
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def join_ja(parts: list[str]) -> str:
+    """A、B及びC"""
+    if len(parts) <= 1:
+        return "".join(parts)
+    return "、".join(parts[:-1]) + "及び" + parts[-1]
+
+
+class PartyView:
+    """A party inside clause text: prints its short name; attributes give the full particulars."""
+
+    def __init__(self, party: Optional[Party], short: str):
+        self._party = party
+        self.short = short
+
+    def __str__(self) -> str:
+        return self.short
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or self._party is None:
+            raise AttributeError(name)
+        return getattr(self._party, name)
+
+
+@dataclass
+class _Planned:
+    clause: ClauseSpec
+    variant: VariantSpec
+    paragraphs: list[ParagraphSpec]
+    number: int
+
+
+def choose_variant(clause: ClauseSpec, answers: Answers) -> VariantSpec:
+    chosen = answers.deal.choices.get(clause.id)
+    if chosen is not None:
+        v = clause.variant(chosen)
+        if v is None:
+            ids = ", ".join(x.id for x in clause.variants)
+            raise AnswersError("answers", [(f"deal.choices.{clause.id}", f"no variant '{chosen}' (choose one of: {ids})")])
+        return v
+    if clause.choose_by:
+        value = answers.lookup(clause.choose_by)
+        if value is not None:
+            v = clause.variant(str(value))
+            if v is None:
+                raise AssemblyError(f"clause {clause.id}: no variant for {clause.choose_by} = {value}")
+            return v
+    if len(clause.variants) == 1:
+        return clause.variants[0]
+    for v in clause.variants:
+        if answers.stance in v.stance:
+            return v
+    raise AssemblyError(f"clause {clause.id}: no variant for stance '{answers.stance}'")
+
+
+def check_choices(answers: Answers, lib: Library) -> None:
+    problems = [
+        (f"deal.choices.{cid}", "no such clause in the library (see `keiyaku clauses list`)")
+        for cid in answers.deal.choices
+        if cid not in lib.clauses
+    ]
+    if problems:
+        raise AnswersError("answers", problems)
+
+
+def clause_applies(clause: ClauseSpec, answers: Answers) -> bool:
+    return answers.model in clause.models and conditions.evaluate(clause.when, answers)
+
+
+def short_names(spec: DocumentSpec, answers: Answers) -> dict[str, str]:
+    out = {}
+    for role, names in spec.names.items():
+        short = names.kouotsu if answers.parties.naming == "kouotsu" else names.roles
+        party = getattr(answers.parties, role, None) if role in ("provider", "recipient") else None
+        if answers.parties.naming == "roles" and party is not None and party.role_name:
+            short = party.role_name
+        out[role] = short
+    return out
+
+
+def assemble_set(answers: Answers, lib: Library) -> list[Document]:
+    """Every document of the answers' model, in order (documents with `repeat_for` once per element)."""
+    check_choices(answers, lib)
+    docs: list[Document] = []
+    for spec in lib.documents_for(answers.model):
+        if not conditions.evaluate(spec.when, answers):
+            continue
+        elements = answers.lookup(spec.repeat_for) if spec.repeat_for else None
+        if elements:
+            for i, element in enumerate(elements, start=1):
+                docs.append(assemble(answers, lib, spec.id, element=element, suffix=f"_{i:02d}"))
+        else:
+            docs.append(assemble(answers, lib, spec.id))
+    return docs
+
+
+def assemble(
+    answers: Answers, lib: Library, document_id: str, element: Any = None, suffix: str = ""
+) -> Document:
+    spec = lib.documents[document_id]
+    shorts = short_names(spec, answers)
+    parties = {role: PartyView(getattr(answers.parties, role, None), s) for role, s in shorts.items()}
+    for role in ("provider", "recipient"):
+        parties.setdefault(role, PartyView(getattr(answers.parties, role), role))
+
+    plan: dict[str, _Planned] = {}
+    for cid in spec.articles:
+        clause = lib.clauses[cid]
+        if not clause_applies(clause, answers):
+            continue
+        variant = choose_variant(clause, answers)
+        paras = [p for p in variant.paragraphs if conditions.evaluate(p.when, answers)]
+        if not paras:
+            raise AssemblyError(f"{document_id}: clause {cid}: every paragraph of variant '{variant.id}' was excluded")
+        plan[cid] = _Planned(clause, variant, paras, len(plan) + 1)
+
+    schedule_labels = {
+        sid: ("別紙" if len(spec.schedules) == 1 else f"別紙{i}") for i, sid in enumerate(spec.schedules, start=1)
+    }
+    current = {"where": f"{document_id}"}
+
+    def ref(cid: str, para: Any = None, item: Optional[int] = None) -> str:
+        target = plan.get(cid)
+        if target is None:
+            raise AssemblyError(f"{current['where']}: ref('{cid}') does not resolve: that article is not in {spec.title}")
+        out = f"第{target.number}条"
+        if para is None:
+            return out
+        if isinstance(para, str):
+            keys = [p.key for p in target.paragraphs]
+            if para not in keys:
+                raise AssemblyError(f"{current['where']}: ref('{cid}', '{para}'): no such paragraph in this draft")
+            para = keys.index(para) + 1
+        if not 1 <= para <= len(target.paragraphs):
+            raise AssemblyError(f"{current['where']}: ref('{cid}', {para}): the article has {len(target.paragraphs)} paragraph(s)")
+        out += f"第{para}項"
+        if item is not None:
+            n_items = len([i for i in target.paragraphs[para - 1].items if conditions.evaluate(i.when, answers)])
+            if not 1 <= item <= n_items:
+                raise AssemblyError(f"{current['where']}: ref('{cid}', {para}, {item}): no such item")
+            out += f"第{item}号"
+        return out
+
+    def has(cid: str) -> bool:
+        return cid in plan
+
+    def survivors() -> str:
+        return join_ja([f"第{p.number}条" for p in plan.values() if p.clause.survives])
+
+    def schedule(sid: str) -> str:
+        if sid not in schedule_labels:
+            raise AssemblyError(f"{current['where']}: schedule('{sid}') is not attached to {spec.title}")
+        return schedule_labels[sid]
+
+    def title(doc_id: str) -> str:
+        return lib.documents[doc_id].title
+
+    base_context = {
+        **parties,
+        "data": answers.data,
+        "deal": answers.deal,
+        "model": answers.model,
+        "stance": answers.stance,
+        "labels": lib.labels,
+        "student": element,
+        "ref": ref,
+        "has": has,
+        "survivors": survivors,
+        "schedule": schedule,
+        "title": title,
+        "yen": yen,
+        "date": date_ja,
+        "vars": {},
+    }
+
+    def render(text: str, variables: Optional[dict] = None) -> str:
+        ctx = base_context if variables is None else {**base_context, "vars": variables}
+        try:
+            return lib.template(text).render(ctx).strip()
+        except AssemblyError:
+            raise
+        except (TemplateError, TypeError, ValueError, AttributeError) as exc:
+            raise AssemblyError(f"{current['where']}: {type(exc).__name__}: {exc}") from None
+
+    articles = []
+    for cid, planned in plan.items():
+        current["where"] = f"{document_id}: clause {cid} ({planned.variant.id})"
+        v = planned.variant
+        paragraphs = []
+        for n, p in enumerate(planned.paragraphs, start=1):
+            items = []
+            for it in (i for i in p.items if conditions.evaluate(i.when, answers)):
+                subs = tuple(
+                    Item(label=SUBITEM_LABELS[k], text=render(s, v.vars)) for k, s in enumerate(it.subitems)
+                )
+                items.append(Item(label=f"（{len(items) + 1}）", text=render(it.text, v.vars), subitems=subs))
+            paragraphs.append(
+                Paragraph(number="" if n == 1 else fullwidth(n), text=render(p.text, v.vars), items=tuple(items))
+            )
+        articles.append(
+            Article(
+                number=planned.number,
+                heading=planned.clause.heading,
+                clause_id=cid,
+                variant_id=v.id,
+                paragraphs=tuple(paragraphs),
+                annotation=_annotation(planned.clause, v, render),
+            )
+        )
+
+    current["where"] = f"{document_id}: schedules"
+    schedules = tuple(
+        Schedule(
+            label=schedule_labels[sid],
+            title=lib.schedules[sid].title,
+            rows=tuple(
+                ScheduleRow(render(r.label), render(r.value))
+                for r in lib.schedules[sid].rows
+                if conditions.evaluate(r.when, answers)
+            ),
+        )
+        for sid in spec.schedules
+    )
+
+    current["where"] = f"{document_id}: preamble"
+    preamble = render(spec.preamble) if spec.preamble else ""
+    closing, date_line, signatures, addressee, supplementary = _ending(spec, answers, lib, shorts, element, render)
+    return Document(
+        kind=spec.id,
+        title=spec.title,
+        file_name=spec.file_name + suffix,
+        addressee=addressee,
+        preamble=preamble,
+        articles=tuple(articles),
+        closing=closing,
+        date_line=date_line,
+        signatures=signatures,
+        schedules=schedules,
+        parties=(answers.parties.provider.name, answers.parties.recipient.name),
+        notice=DRAFT_NOTICE,
+        supplementary=supplementary,
+    )
+
+
+def _annotation(clause: ClauseSpec, chosen: VariantSpec, render) -> Annotation:
+    def one(v: VariantSpec) -> dict:
+        a = v.annotation
+        return {
+            "summary": render(a.summary, v.vars),
+            "favours": a.favours,
+            "provider": SideNote(render(a.provider.benefit, v.vars), render(a.provider.risk, v.vars)),
+            "recipient": SideNote(render(a.recipient.benefit, v.vars), render(a.recipient.risk, v.vars)),
+            "issue": render(a.issue, v.vars),
+            "direction": render(a.direction, v.vars),
+            "references": tuple(a.references),
+        }
+
+    alternatives = tuple(
+        f"{v.id}（{FAVOURS_JA[v.annotation.favours]}）: {render(v.annotation.summary, v.vars)}"
+        for v in clause.variants
+        if v.id != chosen.id
+    )
+    return Annotation(**one(chosen), alternatives=alternatives)
+
+
+FAVOURS_JA = {"provider": "提供者に有利", "balanced": "中立", "recipient": "相手方に有利"}
+
+
+def _signature_lines(party: Party) -> tuple[str, ...]:
+    lines = [party.address, party.name]
+    if party.representative is not None:
+        lines.append(f"{party.representative.title}　{party.representative.name}")
+    return tuple(lines)
+
+
+def _ending(spec: DocumentSpec, answers: Answers, lib: Library, shorts: dict, element: Any, render):
+    """Closing line, date line, signature blocks, addressee and 附則 for the document's closing style."""
+    deal = answers.deal
+    paper = deal.execution == "paper"
+    date_line = date_ja(deal.contract_date)
+    if spec.closing == "standard":
+        names = [shorts[r] for r in spec.signers]
+        joined = "".join(names) if answers.parties.naming == "kouotsu" else join_ja(names)
+        template = lib.closings["paper" if paper else "electronic"]
+        closing = lib.template(template).render(count=len(spec.signers), names=joined)
+        signatures = tuple(
+            SignatureBlock(shorts[r], _signature_lines(getattr(answers.parties, r)), "印" if paper else "")
+            for r in spec.signers
+        )
+        return closing, date_line, signatures, "", ()
+    addressee_party = answers.parties.recipient
+    rep = addressee_party.representative
+    addressee = f"{addressee_party.name}　{rep.title}　{rep.name}　殿" if rep else f"{addressee_party.name}　殿"
+    if spec.closing == "pledge":
+        if element is not None and getattr(element, "name", None):
+            lines = (f"所属　{element.affiliation}", f"氏名　{element.name}")
+        else:
+            lines = ("住所　　　　　　　　　　　　　　　　　　　　", "所属　　　　　　　　　　　　　　　　　　　　",
+                     "氏名　　　　　　　　　　　　　　　　　　　　")
+        return "", date_line, (SignatureBlock("誓約者", lines, "印" if paper else "（署名）"),), addressee, ()
+    effective = (
+        f"本規約は、{date_ja(deal.contract_date)}から施行する。"
+        if deal.contract_date
+        else "本規約は、参加登録の受付を開始した日から施行する。"
+    )
+    return "", "", (), "", ("附則", effective)

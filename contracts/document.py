@@ -1,0 +1,125 @@
+"""The document tree: what the assembler produces and every renderer consumes.
+
+Plain frozen dataclasses holding final text with numbers already computed, so that DOCX and PDF
+renderers show exactly the same words and neither needs to know about answers or clauses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SideNote:
+    benefit: str
+    risk: str
+
+
+@dataclass(frozen=True)
+class Annotation:
+    summary: str
+    favours: str  # provider | balanced | recipient
+    provider: SideNote
+    recipient: SideNote
+    issue: str
+    direction: str
+    references: tuple[str, ...]
+    alternatives: tuple[str, ...] = ()  # "variant id: summary" of the variants not chosen
+
+
+@dataclass(frozen=True)
+class Item:
+    label: str  # （1）
+    text: str
+    subitems: tuple["Item", ...] = ()  # label ア, イ …
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: str  # "" for the first paragraph, then ２, ３ …
+    text: str
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    number: int
+    heading: str
+    clause_id: str
+    variant_id: str
+    paragraphs: tuple[Paragraph, ...]
+    annotation: Annotation
+
+    @property
+    def label(self) -> str:
+        return f"第{self.number}条"
+
+    @property
+    def heading_line(self) -> str:
+        return f"第{self.number}条（{self.heading}）"
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Schedule:
+    label: str  # 別紙 / 別紙1
+    title: str
+    rows: tuple[ScheduleRow, ...]
+
+
+@dataclass(frozen=True)
+class SignatureBlock:
+    """One signer: short name and the lines printed for it (address, name, representative)."""
+
+    short_name: str
+    lines: tuple[str, ...]
+    seal: str  # 印 for paper, "" for electronic or pledges
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    title: str
+    file_name: str
+    addressee: str  # pledges: 「…大学 学長 殿」; otherwise ""
+    preamble: str
+    articles: tuple[Article, ...]
+    closing: str
+    date_line: str
+    signatures: tuple[SignatureBlock, ...]
+    schedules: tuple[Schedule, ...]
+    parties: tuple[str, ...]  # full names, for document properties
+    notice: str  # the draft mark shown in the header and on the first page
+    supplementary: tuple[str, ...] = field(default=())  # 附則 lines for terms
+
+    def text_lines(self) -> list[str]:
+        """The document as plain lines, in reading order (for tests, dumps and the PDF)."""
+        out = [self.title]
+        if self.addressee:
+            out.append(self.addressee)
+        if self.preamble:
+            out.append(self.preamble)
+        for a in self.articles:
+            out.append(a.heading_line)
+            for p in a.paragraphs:
+                out.append(f"{p.number}　{p.text}" if p.number else p.text)
+                for it in p.items:
+                    out.append(f"{it.label}　{it.text}")
+                    out.extend(f"{s.label}　{s.text}" for s in it.subitems)
+        out.extend(self.supplementary)
+        if self.closing:
+            out.append(self.closing)
+        if self.date_line:
+            out.append(self.date_line)
+        for s in self.signatures:
+            out.append(s.short_name)
+            out.extend(s.lines)
+        for sch in self.schedules:
+            out.append(f"{sch.label}　{sch.title}")
+            out.extend(f"{r.label}　{r.value}" for r in sch.rows)
+        return out
