@@ -26,12 +26,21 @@ def render_docx(doc: Document, template: Path = TEMPLATE) -> bytes:
     from jinja2.sandbox import SandboxedEnvironment
 
     tpl = DocxTemplate(str(template))
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, finalize=_escape_value)
     tpl.render({"d": doc}, jinja_env=env, autoescape=True)
     _set_properties(tpl.docx, doc)
     buf = io.BytesIO()
     tpl.save(buf)
     return normalize_zip(buf.getvalue())
+
+
+def _escape_value(value):
+    """XML-escape a value and hide its underscores from docxtpl's post-render rewrite of {_{ }_} {_% %_}."""
+    from markupsafe import Markup, escape
+
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return Markup(str(escape(value)).replace("_", "&#95;"))
 
 
 def _set_properties(docx, doc: Document) -> None:
