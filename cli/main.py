@@ -89,12 +89,80 @@ def generate(answers: str, out_dir: str, force: bool) -> None:
 @_errors_to_exit
 def validate(answers: str) -> None:
     """Check an answers file without writing anything."""
-    from contracts.assembly import assemble_set
-    from contracts.library import default_library
+    from contracts.generate import prepare
+
+    resolved, docs, found, _ = prepare(_load(answers))
+    click.echo(f"{answers}: valid ({resolved.model}; {', '.join(d.title for d in docs)})")
+    if found:
+        counts = "、".join(f"{s}{sum(f.severity == s for f in found)}件" for s in ("高", "中", "低"))
+        click.echo(f"findings: {counts} (see `keiyaku risk {answers}`)")
+
+
+SEVERITIES = ("高", "中", "低")
+
+
+@main.command()
+@click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if a finding of this severity or higher exists.")
+@_errors_to_exit
+def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
+    """Deal-level risk findings, grouped by severity (高・中・低)."""
+    import json
+
+    from contracts.answers import AnswersError
+    from contracts.risk import findings, resolve_model
 
     parsed = _load(answers)
-    docs = assemble_set(parsed, default_library())
-    click.echo(f"{answers}: valid ({parsed.model}; {', '.join(d.title for d in docs)})")
+    try:
+        parsed, _ = resolve_model(parsed)
+    except AnswersError:
+        pass  # findings do not need the model's own section
+    found = findings(parsed)
+    if as_json:
+        click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=2))
+    else:
+        if not found:
+            click.echo("指摘事項はありません。")
+        for severity in SEVERITIES:
+            group = [f for f in found if f.severity == severity]
+            if not group:
+                continue
+            click.echo(f"■ 重要度「{severity}」 {len(group)}件")
+            for f in group:
+                mark = "［作成不可］" if f.block else ""
+                click.echo(f"  {mark}{f.rule}: {f.message}")
+                click.echo(f"      対応: {f.action}")
+                click.echo(f"      条項: {', '.join(f.clauses) or '-'}　根拠: {'、'.join(f.basis)}")
+    if fail_on:
+        worst = SEVERITIES.index(fail_on)
+        if any(SEVERITIES.index(f.severity) <= worst for f in found):
+            sys.exit(1)
+
+
+@main.command()
+@click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
+@_errors_to_exit
+def recommend(answers: str, as_json: bool) -> None:
+    """Rank the four models against the provider's goals (deal.goals) and constraints (deal.constraints)."""
+    import json
+
+    from contracts.answers import AnswersError
+    from contracts.risk import recommend as rank
+
+    parsed = _load(answers)
+    if not parsed.deal.goals:
+        raise AnswersError(answers, [("deal.goals", "list the provider's goals (money, talent, pr, deliverables, research)")])
+    ranking = rank(parsed)
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in ranking], ensure_ascii=False, indent=2, default=list))
+        return
+    for i, r in enumerate(ranking, start=1):
+        mark = "  ← 推奨" if i == 1 else ""
+        click.echo(f"{i}. {r.label}（{r.model}）　{r.score}点{mark}")
+        for reason in r.reasons:
+            click.echo(f"     - {reason}")
 
 
 @main.command()
@@ -172,15 +240,18 @@ def clauses_show(clause_id: str) -> None:
 def clauses_check(directory: str | None) -> None:
     """Lint the library: ids, references, answer fields, annotations, placeholders."""
     from contracts.library import check, load_library
+    from contracts.risk import check_rules, load_riskbook
 
-    lib = load_library(Path(directory) if directory else None)
-    problems = check(lib)
+    folder = Path(directory) if directory else None
+    lib = load_library(folder)
+    problems = check(lib) + check_rules(load_riskbook(folder), set(lib.clauses))
     for p in problems:
         click.echo(p)
     if problems:
         raise Failure(f"{len(problems)} problem(s) in the clause library", 1)
     n_variants = sum(len(c.variants) for c in lib.clauses.values())
-    click.echo(f"ok: {len(lib.documents)} documents, {len(lib.clauses)} clauses, {n_variants} variants")
+    n_rules = len(load_riskbook(folder).rules)
+    click.echo(f"ok: {len(lib.documents)} documents, {len(lib.clauses)} clauses, {n_variants} variants, {n_rules} risk rules")
 
 
 if __name__ == "__main__":

@@ -282,6 +282,17 @@ class Course(_Strict):
     )
 
 
+Goal = Literal["money", "talent", "pr", "deliverables", "research"]
+
+
+class Constraints(_Strict):
+    budget_yen: Optional[Yen] = Field(default=None, description="提供者が負担できる費用の上限（円）。省略時は制約なし")
+    max_recipients: Optional[Annotated[int, Field(ge=1)]] = Field(
+        default=None, description="データを渡してよい相手（受講者・参加者を含む）の人数の上限。省略時は制約なし"
+    )
+    need_control: bool = Field(default=False, description="提供後もデータの利用を厳格に管理する必要があるか")
+
+
 class Deal(_Strict):
     purpose: Text = Field(description="本目的: データを利用できる目的（具体的に。例: 「〇〇講座」の教材の作成及び講座の運営）")
     program_name: Text = Field(description="取組の名称（講座名、ハッカソン名、研究題目の略称など。前文と定義に用いる）")
@@ -313,6 +324,12 @@ class Deal(_Strict):
         "サービスに限り事前の書面承諾で可）",
     )
     learners: Learners = Field(default_factory=Learners, description="受講者・参加者・学習者")
+    goals: list[Goal] = Field(
+        default_factory=list,
+        description="提供者の目的（モデル推奨に使う）: money（対価）, talent（人材との接点）, pr（広報）, "
+        "deliverables（成果物）, research（研究成果）",
+    )
+    constraints: Constraints = Field(default_factory=Constraints, description="提供者の制約（モデル推奨に使う）")
     choices: dict[str, str] = Field(
         default_factory=dict,
         description="条項ごとのバリエーションの明示的な指定（条項ID: バリエーションID）。stance より優先する",
@@ -335,8 +352,9 @@ _SECTION_FOR_MODEL = {
 
 class Answers(_Strict):
     schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="回答ファイルの形式の版（現在は 1）")
-    model: Literal["hackathon", "paid_consulting", "joint_research", "data_provision"] = Field(
-        description="提供モデル: hackathon（ハッカソン型）, paid_consulting（有償コンサル型）, joint_research（共同研究型）, data_provision（データ提供型）"
+    model: Literal["hackathon", "paid_consulting", "joint_research", "data_provision", "auto"] = Field(
+        description="提供モデル: hackathon（ハッカソン型）, paid_consulting（有償コンサル型）, joint_research（共同研究型）, "
+        "data_provision（データ提供型）, auto（deal.goals と deal.constraints から推奨されたモデル）"
     )
     stance: Literal["provider", "balanced", "recipient"] = Field(
         default="balanced", description="条項の選択をどちらの利益に寄せるか: provider, balanced, recipient"
@@ -347,6 +365,10 @@ class Answers(_Strict):
 
     @model_validator(mode="after")
     def _model_section(self) -> "Answers":
+        if self.model == "auto":
+            if not self.deal.goals:
+                raise ValueError("deal.goals: model 'auto' needs the provider's goals to recommend a model")
+            return self  # the section of the recommended model is checked once it is chosen
         wanted = _SECTION_FOR_MODEL[self.model]
         for model, section in _SECTION_FOR_MODEL.items():
             present = getattr(self.deal, section) is not None

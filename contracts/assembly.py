@@ -16,6 +16,7 @@ from jinja2 import TemplateError
 from contracts import conditions
 from contracts.answers import Answers, AnswersError, Party
 from contracts.document import (
+    FAVOURS_JA,
     Annotation,
     Article,
     Document,
@@ -319,9 +320,6 @@ def _annotation(clause: ClauseSpec, chosen: VariantSpec, render) -> Annotation:
         if v.id != chosen.id
     )
     return Annotation(**one(chosen), alternatives=alternatives)
-
-
-FAVOURS_JA = {"provider": "提供者に有利", "balanced": "中立", "recipient": "相手方に有利"}
 
 
 def _signature_lines(party: Party) -> tuple[str, ...]:

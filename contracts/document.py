@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+FAVOURS_JA = {"provider": "提供者に有利", "balanced": "中立", "recipient": "相手方に有利"}
+
+
 @dataclass(frozen=True)
 class SideNote:
     benefit: str

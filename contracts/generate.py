@@ -1,4 +1,8 @@
-"""One call from answers to every file of the model: the only place that knows all the steps."""
+"""One call from answers to every file of the model: the only place that knows all the steps.
+
+answers -> (model recommended if `auto`) -> blocked deals refused -> documents assembled -> findings
+-> clean DOCX, review DOCX with comments, findings summary -> written atomically into the folder.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +14,52 @@ from contracts.assembly import assemble_set
 from contracts.document import Document
 from contracts.library import Library, default_library
 from contracts.render.files import plan_outputs, write_all
+from contracts.risk import Finding, Ranked, RiskBook, findings, refuse_blocked, resolve_model
+
+REVIEW_DIR = "review"
 
 
 @dataclass(frozen=True)
 class GeneratedSet:
+    answers: Answers  # with the model resolved
     documents: list[Document]
-    files: dict[str, bytes]  # file name -> content
+    findings: list[Finding]
+    ranking: list[Ranked]
+    files: dict[str, bytes]  # relative path -> content
 
 
-def build_set(answers: Answers, lib: Library | None = None) -> GeneratedSet:
-    """Assemble and render in memory; nothing touches the disk."""
+def prepare(answers: Answers, lib: Library | None = None, book: RiskBook | None = None):
+    """Resolve `model: auto`, refuse what may not be drafted, assemble; no rendering, no disk."""
+    lib = lib or default_library()
+    answers, ranking = resolve_model(answers, book)
+    refuse_blocked(answers, book)
+    documents = assemble_set(answers, lib)
+    return answers, documents, findings(answers, book), ranking
+
+
+def build_set(answers: Answers, lib: Library | None = None, book: RiskBook | None = None) -> GeneratedSet:
+    """Assemble and render everything in memory."""
     from contracts.render.docx import render_docx
+    from contracts.render.review import add_review_comments
+    from contracts.render.summary import summary_json, summary_markdown
 
     lib = lib or default_library()
-    documents = assemble_set(answers, lib)
-    files = {f"{d.file_name}.docx": render_docx(d) for d in documents}
-    return GeneratedSet(documents, files)
+    answers, documents, found, ranking = prepare(answers, lib, book)
+    notes: dict[str, list[str]] = {}
+    for f in found:
+        for cid in f.clauses:
+            notes.setdefault(cid, []).append(f"重要度{f.severity}: {f.message}")
+    files: dict[str, bytes] = {}
+    for d in documents:
+        clean = render_docx(d)
+        files[f"{d.file_name}.docx"] = clean
+        files[f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx"] = add_review_comments(clean, d, notes)
+    found_dicts = [f.as_dict() for f in found]
+    ranked_dicts = [{"model": r.model, "label": r.label, "score": r.score, "reasons": list(r.reasons)} for r in ranking]
+    files[f"{REVIEW_DIR}/summary.json"] = summary_json(answers.model, documents, found_dicts, ranked_dicts)
+    label = lib.labels.get("model", {}).get(answers.model, answers.model)
+    files[f"{REVIEW_DIR}/summary.md"] = summary_markdown(label, documents, found_dicts, ranked_dicts)
+    return GeneratedSet(answers, documents, found, ranking, files)
 
 
 def generate(answers: Answers, out_dir: Path, force: bool = False, lib: Library | None = None) -> list[Path]:

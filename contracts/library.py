@@ -165,6 +165,11 @@ class LibraryFile(_Spec):
     clauses: list[ClauseSpec] = Field(default_factory=list)
     labels: dict[str, dict[str, str]] = Field(default_factory=dict)
     closings: dict[str, str] = Field(default_factory=dict)
+    # Risk rules and model profiles live in the same folder; contracts.risk loads and checks them.
+    rules: list[Any] = Field(default_factory=list)
+    profiles: list[Any] = Field(default_factory=list)
+    goal_labels: dict[str, Any] = Field(default_factory=dict)
+    recipients_min: dict[str, Any] = Field(default_factory=dict)
 
 
 class LibraryError(Exception):

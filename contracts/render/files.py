@@ -35,11 +35,17 @@ def plan_outputs(out_dir: Path, files: dict[str, bytes], force: bool) -> dict[Pa
     root = out_dir.resolve()
     planned: dict[Path, bytes] = {}
     for name, content in files.items():
-        target = out_dir / safe_name(name)
-        if target.resolve().parent != root:
-            raise OutputError(f"{name}: would be written outside {out_dir}")
+        parts = [safe_name(part) for part in name.split("/")]
+        target = out_dir.joinpath(*parts)
+        folder = out_dir
+        for part in parts[:-1]:
+            folder = folder / part
+            if folder.is_symlink():
+                raise OutputError(f"{folder}: is a symbolic link; refusing to write through it")
         if target.is_symlink():
             raise OutputError(f"{target}: is a symbolic link; refusing to write through it")
+        if root not in target.resolve().parents:
+            raise OutputError(f"{name}: would be written outside {out_dir}")
         if target.exists() and not force:
             raise OutputError(f"{target}: already exists (use --force to overwrite)")
         planned[target] = content

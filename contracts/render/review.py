@@ -1,0 +1,56 @@
+"""The review copy: the clean draft plus one Word comment per article carrying its annotation.
+
+Annotations go into a separate file so that the clean copy sent to the counterparty can never carry an
+internal note. Author, initials and date are fixed so the review copy is byte-identical for the same answers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+
+from contracts.document import FAVOURS_JA, Article, Document
+from contracts.render.docx import normalize_zip
+
+AUTHOR = "keiyaku レビュー"
+INITIALS = "KR"
+COMMENT_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0, tzinfo=_dt.timezone.utc)
+HEADING_STYLE = "条見出し"
+
+
+def comment_paragraphs(article: Article, notes: list[str]) -> list[str]:
+    """The text of an article's comment, one string per comment paragraph."""
+    a = article.annotation
+    lines = [
+        f"【概要】{a.summary}",
+        f"【選択した条項】{article.variant_id}（{FAVOURS_JA[a.favours]}）",
+        f"【提供者】利点: {a.provider.benefit}　リスク: {a.provider.risk}",
+        f"【相手方】利点: {a.recipient.benefit}　リスク: {a.recipient.risk}",
+        f"【論点】{a.issue}",
+        f"【考え方】{a.direction}",
+    ]
+    if a.alternatives:
+        lines.append("【他の選択肢】" + "／".join(a.alternatives))
+    lines.extend(f"【この取引での指摘】{n}" for n in notes)
+    lines.append("【参照】" + "、".join(a.references))
+    return lines
+
+
+def add_review_comments(clean_docx: bytes, doc: Document, notes_by_clause: dict[str, list[str]]) -> bytes:
+    from docx import Document as WordDocument
+
+    word = WordDocument(io.BytesIO(clean_docx))
+    headings = [p for p in word.paragraphs if p.style.name == HEADING_STYLE]
+    if len(headings) != len(doc.articles):
+        raise ValueError(f"{doc.file_name}: {len(headings)} heading paragraphs for {len(doc.articles)} articles")
+    for paragraph, article in zip(headings, doc.articles):
+        first, *rest = comment_paragraphs(article, notes_by_clause.get(article.clause_id, []))
+        comment = word.add_comment(paragraph.runs, text=first, author=AUTHOR, initials=INITIALS)
+        for line in rest:
+            comment.add_paragraph(line)
+        comment._comment_elm.date = COMMENT_DATE
+    props = word.core_properties
+    props.title = f"{doc.title}（レビュー用・社外秘）"
+    buf = io.BytesIO()
+    word.save(buf)
+    return normalize_zip(buf.getvalue())

@@ -1,0 +1,241 @@
+"""Deal-level findings and the model recommendation. The rules and profiles are data in the library.
+
+``clauses/rules.yaml`` holds the risk rules (a condition over the answers, a severity, a message, what to
+do, the clauses touched and the legal basis); ``clauses/models.yaml`` holds each model's benefit profile
+from the source report. This module only evaluates them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+import yaml
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from pydantic import BaseModel, ConfigDict, Field
+
+from contracts import conditions
+from contracts.answers import MODEL_IDS, Answers, AnswersError
+from contracts.paths import CLAUSES_DIR
+
+SEVERITIES = ("高", "中", "低")
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleSpec(_Spec):
+    id: str
+    severity: Literal["高", "中", "低"]
+    block: bool = False  # the deal may not be drafted at all (e.g. 仮名加工情報 to a third party)
+    field: Optional[str] = None  # the answer to change, named in the error when the rule blocks
+    when: dict[str, Any]
+    message: str
+    action: str
+    clauses: list[str] = Field(default_factory=list)
+    basis: list[str] = Field(min_length=1)
+
+
+class ProfileSpec(_Spec):
+    id: Literal["hackathon", "paid_consulting", "joint_research", "data_provision"]
+    label: str
+    benefits: dict[Literal["money", "talent", "pr", "deliverables", "research"], int]
+    returns: str  # what comes back to the provider, in the report's words (paraphrased)
+    provider_cost_yen: int  # a typical outlay for the provider (0 when the provider earns)
+    recipients: Literal["few", "some", "many"]
+    control: Literal["low", "medium", "high"]
+    exposure: Literal["low", "medium", "high"]
+    note: str
+
+
+class RiskFile(_Spec):
+    rules: list[RuleSpec] = Field(default_factory=list)
+    profiles: list[ProfileSpec] = Field(default_factory=list)
+    goal_labels: dict[str, str] = Field(default_factory=dict)
+    recipients_min: dict[str, int] = Field(default_factory=dict)  # fewest recipients a model typically involves
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    block: bool
+    message: str
+    action: str
+    clauses: tuple[str, ...]
+    basis: tuple[str, ...]
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    model: str
+    label: str
+    score: int
+    reasons: tuple[str, ...]
+
+
+class RiskBook:
+    """All rules and profiles of the library."""
+
+    def __init__(self, data: RiskFile):
+        self.rules = data.rules
+        self.profiles = {p.id: p for p in data.profiles}
+        self.goal_labels = data.goal_labels
+        self.recipients_min = data.recipients_min
+        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def load_riskbook(directory: Path | None = None) -> RiskBook:
+    merged: dict[str, Any] = {"rules": [], "profiles": [], "goal_labels": {}, "recipients_min": {}}
+    for path in sorted(Path(directory or CLAUSES_DIR).glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key in merged:
+            if key in raw:
+                if isinstance(merged[key], list):
+                    merged[key] += raw[key]
+                else:
+                    merged[key].update(raw[key])
+    return RiskBook(RiskFile.model_validate(merged))
+
+
+_DEFAULT: RiskBook | None = None
+
+
+def default_riskbook() -> RiskBook:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = load_riskbook()
+    return _DEFAULT
+
+
+def findings(answers: Answers, book: RiskBook | None = None) -> list[Finding]:
+    """Every rule whose condition holds, most severe first (blocks before everything)."""
+    book = book or default_riskbook()
+    ctx = {"data": answers.data, "deal": answers.deal, "model": answers.model, "parties": answers.parties}
+    out = []
+    for rule in book.rules:
+        if conditions.evaluate(rule.when, answers):
+            out.append(
+                Finding(
+                    rule=rule.id,
+                    severity=rule.severity,
+                    block=rule.block,
+                    message=book.env.from_string(rule.message).render(ctx).strip(),
+                    action=book.env.from_string(rule.action).render(ctx).strip(),
+                    clauses=tuple(rule.clauses),
+                    basis=tuple(rule.basis),
+                )
+            )
+    return sorted(out, key=lambda f: (not f.block, SEVERITIES.index(f.severity), f.rule))
+
+
+def refuse_blocked(answers: Answers, book: RiskBook | None = None) -> None:
+    """A deal the law does not allow is refused with the answer to change, never silently drafted."""
+    book = book or default_riskbook()
+    by_id = {r.id: r for r in book.rules}
+    blocked = [f for f in findings(answers, book) if f.block]
+    if blocked:
+        raise AnswersError(
+            "answers",
+            [(by_id[f.rule].field or "(deal)", f"{f.message} 対応: {f.action}") for f in blocked],
+        )
+
+
+def check_rules(book: RiskBook, clause_ids: set[str]) -> list[str]:
+    errors = []
+    seen = set()
+    for r in book.rules:
+        where = f"rule {r.id}"
+        if r.id in seen:
+            errors.append(f"{where}: duplicate rule id")
+        seen.add(r.id)
+        errors += conditions.problems(r.when, f"{where}.when")
+        if r.field and not conditions.field_exists(r.field):
+            errors.append(f"{where}.field: answers field '{r.field}' does not exist")
+        if r.block and not r.field:
+            errors.append(f"{where}: a blocking rule must name the answers field to change")
+        for cid in r.clauses:
+            if cid not in clause_ids:
+                errors.append(f"{where}: clause '{cid}' does not exist")
+        for text in (r.message, r.action):
+            try:
+                book.env.parse(text)
+            except Exception as exc:  # noqa: BLE001 - any template error is a lint error
+                errors.append(f"{where}: template error: {exc}")
+    missing = [m for m in MODEL_IDS if m not in book.profiles]
+    if missing:
+        errors.append(f"model profiles missing for: {', '.join(missing)}")
+    return errors
+
+
+# --------------------------------------------------------------------------- recommendation
+
+_LEVEL = {"low": 0, "medium": 1, "high": 2}
+
+
+def recommend(answers: Answers, book: RiskBook | None = None) -> list[Ranked]:
+    """Rank the four models against the provider's goals and constraints, with the reasons for each score."""
+    book = book or default_riskbook()
+    deal = answers.deal
+    sensitive = answers.data.know_how or answers.data.personal_info in ("consented", "anonymized") or answers.data.sensitive
+    ranked = []
+    for model in MODEL_IDS:
+        p = book.profiles[model]
+        score, reasons = 0, []
+        for goal in deal.goals:
+            value = p.benefits.get(goal, 0)
+            score += 2 * value
+            label = book.goal_labels.get(goal, goal)
+            reasons.append(f"目的「{label}」への適合度 {value}/3（+{2 * value}）")
+        if deal.constraints.need_control:
+            delta = {0: -3, 1: 0, 2: 3}[_LEVEL[p.control]]
+            score += delta
+            reasons.append(f"提供後の管理の強さ: {_JA[p.control]}（{delta:+d}）")
+        if sensitive:
+            delta = -_LEVEL[p.exposure]
+            score += delta
+            reasons.append(f"ノウハウ・個人情報を含むデータの漏えい等の危険: {_JA[p.exposure]}（{delta:+d}）")
+        limit = deal.constraints.max_recipients
+        if limit is not None and limit < book.recipients_min.get(p.recipients, 1):
+            score -= 4
+            reasons.append(f"渡せる相手の上限 {limit}名に対し、このモデルは通常それ以上の相手にデータが渡る（-4）")
+        budget = deal.constraints.budget_yen
+        if budget is not None and p.provider_cost_yen > budget:
+            score -= 4
+            reasons.append(f"典型的な提供者負担 約{p.provider_cost_yen:,}円が予算 {budget:,}円を超える（-4）")
+        reasons.append(f"得られるもの: {p.returns}")
+        ranked.append(Ranked(model, p.label, score, tuple(reasons)))
+    order = {m: i for i, m in enumerate(MODEL_IDS)}
+    return sorted(ranked, key=lambda r: (-r.score, order[r.model]))
+
+
+_JA = {"low": "低", "medium": "中", "high": "高"}
+
+
+def resolve_model(answers: Answers, book: RiskBook | None = None) -> tuple[Answers, list[Ranked]]:
+    """For ``model: auto``, the answers with the recommended model filled in; otherwise unchanged."""
+    if answers.model != "auto":
+        return answers, []
+    ranking = recommend(answers, book)
+    chosen = ranking[0].model
+    from contracts.answers import _SECTION_FOR_MODEL, validate_answers
+
+    data = answers.model_dump(mode="json", exclude_none=False)
+    data["model"] = chosen
+    section = _SECTION_FOR_MODEL[chosen]
+    if data["deal"].get(section) is None:
+        raise AnswersError(
+            "answers",
+            [(f"deal.{section}", f"model 'auto' recommends '{chosen}' ({ranking[0].label}); add this section "
+              f"(see examples/{chosen}.yaml), or set model explicitly")],
+        )
+    for other in _SECTION_FOR_MODEL.values():
+        if other != section:
+            data["deal"][other] = None
+    return validate_answers(data), ranking
