@@ -72,13 +72,24 @@ def main(debug: bool) -> None:
 @click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the drafts.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist in the folder.")
+@click.option("-f", "--format", "formats", default="docx", show_default=True,
+              help="What to write: docx, pdf, or docx,pdf (pdf = the board-approval packet).")
+@click.option("--pdf", "with_pdf", is_flag=True, help="Also write the board-approval PDF packet (same as --format docx,pdf).")
 @_errors_to_exit
-def generate(answers: str, out_dir: str, force: bool) -> None:
-    """Write the model's whole document set as Word drafts into OUT."""
+def generate(answers: str, out_dir: str, force: bool, formats: str, with_pdf: bool) -> None:
+    """Write the model's whole document set into OUT: clean Word drafts, review copies with comments
+    and a findings summary (review/), and with --pdf the board-approval packet."""
+    from contracts.generate import FORMATS
     from contracts.generate import generate as run
 
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise Failure(f"--format: unknown format {', '.join(unknown) or '(empty)'} (choose docx, pdf or docx,pdf)", 2)
+    if with_pdf and "pdf" not in chosen:
+        chosen += ("pdf",)
     parsed = _load(answers)
-    written = run(parsed, Path(out_dir), force=force)
+    written = run(parsed, Path(out_dir), force=force, formats=chosen)
     for path in written:
         click.echo(str(path))
     click.echo(f"{len(written)} file(s) written. These are drafts: have them reviewed by qualified counsel.", err=True)

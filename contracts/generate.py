@@ -17,6 +17,8 @@ from contracts.render.files import plan_outputs, write_all
 from contracts.risk import Finding, Ranked, RiskBook, findings, refuse_blocked, resolve_model
 
 REVIEW_DIR = "review"
+BOARD_PACKET = "取締役会付議資料.pdf"
+FORMATS = ("docx", "pdf")
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,13 @@ def prepare(answers: Answers, lib: Library | None = None, book: RiskBook | None 
     return answers, documents, findings(answers, book), ranking
 
 
-def build_set(answers: Answers, lib: Library | None = None, book: RiskBook | None = None) -> GeneratedSet:
-    """Assemble and render everything in memory."""
+def build_set(
+    answers: Answers,
+    lib: Library | None = None,
+    book: RiskBook | None = None,
+    formats: tuple[str, ...] = ("docx",),
+) -> GeneratedSet:
+    """Assemble and render everything in memory: Word drafts (clean and review) and/or the board packet PDF."""
     from contracts.render.docx import render_docx
     from contracts.render.review import add_review_comments
     from contracts.render.summary import summary_json, summary_markdown
@@ -50,10 +57,17 @@ def build_set(answers: Answers, lib: Library | None = None, book: RiskBook | Non
         for cid in f.clauses:
             notes.setdefault(cid, []).append(f"重要度{f.severity}: {f.message}")
     files: dict[str, bytes] = {}
-    for d in documents:
-        clean = render_docx(d)
-        files[f"{d.file_name}.docx"] = clean
-        files[f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx"] = add_review_comments(clean, d, notes)
+    if "docx" in formats:
+        for d in documents:
+            clean = render_docx(d)
+            files[f"{d.file_name}.docx"] = clean
+            files[f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx"] = add_review_comments(clean, d, notes)
+    if "pdf" in formats:
+        from contracts.packet import build_packet
+        from contracts.render.pdf import render_pdf
+        from contracts.risk import default_riskbook
+
+        files[BOARD_PACKET] = render_pdf(build_packet(answers, documents, found, lib, book or default_riskbook()))
     found_dicts = [f.as_dict() for f in found]
     ranked_dicts = [{"model": r.model, "label": r.label, "score": r.score, "reasons": list(r.reasons)} for r in ranking]
     files[f"{REVIEW_DIR}/summary.json"] = summary_json(answers.model, documents, found_dicts, ranked_dicts)
@@ -62,7 +76,13 @@ def build_set(answers: Answers, lib: Library | None = None, book: RiskBook | Non
     return GeneratedSet(answers, documents, found, ranking, files)
 
 
-def generate(answers: Answers, out_dir: Path, force: bool = False, lib: Library | None = None) -> list[Path]:
-    result = build_set(answers, lib)
+def generate(
+    answers: Answers,
+    out_dir: Path,
+    force: bool = False,
+    lib: Library | None = None,
+    formats: tuple[str, ...] = ("docx",),
+) -> list[Path]:
+    result = build_set(answers, lib, formats=formats)
     planned = plan_outputs(out_dir, result.files, force)
     return write_all(planned)
