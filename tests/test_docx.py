@@ -16,7 +16,7 @@ from lxml import etree
 
 from contracts.answers import validate_answers
 from contracts.generate import build_set
-from tests.conftest import ARTICLE_HEADING, EXAMPLES, FIXTURES, KEIYAKU, docx_lines, docx_styles
+from tests.conftest import ARTICLE_HEADING, EXAMPLES, FIXTURES, KEIYAKU, ROOT, docx_lines, docx_styles
 
 EXPECTED_SETS = {
     "data_provision": ["01_秘密保持契約書.docx", "02_データ提供契約書.docx"],
@@ -28,7 +28,7 @@ LEFTOVER = re.compile(r"\{\{|\{%|%\}|\}\}|〇〇|○○|TODO|None|undefined|\bTr
 
 
 def example_answers(stem: str):
-    return validate_answers(yaml.safe_load((Path("examples") / f"{stem}.yaml").read_text(encoding="utf-8")))
+    return validate_answers(yaml.safe_load((ROOT / "examples" / f"{stem}.yaml").read_text(encoding="utf-8")))
 
 
 def test_every_model_has_an_example():

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import EXAMPLES, KEIYAKU
+from tests.conftest import EXAMPLES, KEIYAKU, ROOT
 
 PACKET = "取締役会付議資料.pdf"
 
@@ -71,7 +71,7 @@ def test_packet_names_both_parties_and_the_findings(packets):
     from contracts.risk import findings
 
     for model, pdf in packets.items():
-        answers = validate_answers(yaml.safe_load(open(f"examples/{model}.yaml", encoding="utf-8")))
+        answers = validate_answers(yaml.safe_load(open(ROOT / "examples" / f"{model}.yaml", encoding="utf-8")))
         text = text_of(pdf)
         assert "".join(answers.parties.provider.name.split()) in text
         assert "".join(answers.parties.recipient.name.split()) in text
