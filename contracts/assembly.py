@@ -353,7 +353,8 @@ def _ending(spec: DocumentSpec, answers: Answers, lib: Library, shorts: dict, el
         else:
             lines = ("住所　　　　　　　　　　　　　　　　　　　　", "所属　　　　　　　　　　　　　　　　　　　　",
                      "氏名　　　　　　　　　　　　　　　　　　　　")
-        return "", date_line, (SignatureBlock("誓約者", lines, "印" if paper else "（署名）"),), addressee, ()
+        # The person pledging signs on their own day, not on the contract date.
+        return "", BLANK_DATE, (SignatureBlock("誓約者", lines, "印" if paper else "（署名）"),), addressee, ()
     effective = (
         f"本規約は、{date_ja(deal.contract_date)}から施行する。"
         if deal.contract_date

@@ -87,6 +87,11 @@ class SideSpec(_Spec):
     benefit: str
     risk: str
 
+    @field_validator("benefit", "risk")
+    @classmethod
+    def _join_lines(cls, v: str) -> str:
+        return _flatten(v)
+
 
 class AnnotationSpec(_Spec):
     summary: str
@@ -96,6 +101,11 @@ class AnnotationSpec(_Spec):
     issue: str
     direction: str
     references: list[str] = Field(min_length=1)
+
+    @field_validator("summary", "issue", "direction")
+    @classmethod
+    def _join_lines(cls, v: str) -> str:
+        return _flatten(v)
 
 
 class VariantSpec(_Spec):
