@@ -7,55 +7,14 @@ Heavy imports (docxtpl, WeasyPrint) happen inside the commands that need them, s
 from __future__ import annotations
 
 import sys
-from functools import wraps
 from pathlib import Path
 
 import click
 
+from cli.batch import batch
+from cli.errors import Failure, errors_to_exit, read_answers
+from cli.interview import init, schema
 from contracts import __version__
-
-
-class Failure(Exception):
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.status = status
-
-
-def _errors_to_exit(fn):
-    """Known errors become a message on stderr and an exit status; tracebacks only with --debug."""
-
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        from contracts.answers import AnswersError
-        from contracts.assembly import AssemblyError
-        from contracts.library import LibraryError
-        from contracts.render.files import OutputError
-
-        try:
-            return fn(*args, **kwargs)
-        except (AnswersError, OutputError) as exc:
-            _fail(str(exc), 2)
-        except (AssemblyError, LibraryError) as exc:
-            _fail(f"generation failed: {exc}", 1)
-        except Failure as exc:
-            _fail(str(exc), exc.status)
-
-    return wrapper
-
-
-def _fail(message: str, status: int):
-    if click.get_current_context().find_root().params.get("debug"):
-        raise
-    click.echo(f"error: {message}", err=True)
-    sys.exit(status)
-
-
-def _load(answers_path: str):
-    from contracts.answers import answers_from_bytes, load_answers
-
-    if answers_path == "-":
-        return answers_from_bytes(sys.stdin.buffer.read(), "<stdin>")
-    return load_answers(answers_path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,7 +34,7 @@ def main(debug: bool) -> None:
 @click.option("-f", "--format", "formats", default="docx", show_default=True,
               help="What to write: docx, pdf, or docx,pdf (pdf = the board-approval packet).")
 @click.option("--pdf", "with_pdf", is_flag=True, help="Also write the board-approval PDF packet (same as --format docx,pdf).")
-@_errors_to_exit
+@errors_to_exit
 def generate(answers: str, out_dir: str, force: bool, formats: str, with_pdf: bool) -> None:
     """Write the model's whole document set into OUT: clean Word drafts, review copies with comments
     and a findings summary (review/), and with --pdf the board-approval packet."""
@@ -88,7 +47,7 @@ def generate(answers: str, out_dir: str, force: bool, formats: str, with_pdf: bo
         raise Failure(f"--format: unknown format {', '.join(unknown) or '(empty)'} (choose docx, pdf or docx,pdf)", 2)
     if with_pdf and "pdf" not in chosen:
         chosen += ("pdf",)
-    parsed = _load(answers)
+    parsed = read_answers(answers)
     written = run(parsed, Path(out_dir), force=force, formats=chosen)
     for path in written:
         click.echo(str(path))
@@ -97,12 +56,12 @@ def generate(answers: str, out_dir: str, force: bool, formats: str, with_pdf: bo
 
 @main.command()
 @click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
-@_errors_to_exit
+@errors_to_exit
 def validate(answers: str) -> None:
     """Check an answers file without writing anything."""
     from contracts.generate import prepare
 
-    resolved, docs, found, _ = prepare(_load(answers))
+    resolved, docs, found, _ = prepare(read_answers(answers))
     click.echo(f"{answers}: valid ({resolved.model}; {', '.join(d.title for d in docs)})")
     if found:
         counts = "、".join(f"{s}{sum(f.severity == s for f in found)}件" for s in ("高", "中", "低"))
@@ -116,7 +75,7 @@ SEVERITIES = ("高", "中", "低")
 @click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if a finding of this severity or higher exists.")
-@_errors_to_exit
+@errors_to_exit
 def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
     """Deal-level risk findings, grouped by severity (高・中・低)."""
     import json
@@ -124,7 +83,7 @@ def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
     from contracts.answers import AnswersError
     from contracts.risk import findings, resolve_model
 
-    parsed = _load(answers)
+    parsed = read_answers(answers)
     try:
         parsed, _ = resolve_model(parsed)
     except AnswersError:
@@ -154,7 +113,7 @@ def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
 @main.command()
 @click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
-@_errors_to_exit
+@errors_to_exit
 def recommend(answers: str, as_json: bool) -> None:
     """Rank the four models against the provider's goals (deal.goals) and constraints (deal.constraints)."""
     import json
@@ -162,7 +121,7 @@ def recommend(answers: str, as_json: bool) -> None:
     from contracts.answers import AnswersError
     from contracts.risk import recommend as rank
 
-    parsed = _load(answers)
+    parsed = read_answers(answers)
     if not parsed.deal.goals:
         raise AnswersError(answers, [("deal.goals", "list the provider's goals (money, talent, pr, deliverables, research)")])
     ranking = rank(parsed)
@@ -197,7 +156,7 @@ def clauses() -> None:
 
 @clauses.command("list")
 @click.option("--model", type=click.Choice(["hackathon", "paid_consulting", "joint_research", "data_provision"]))
-@_errors_to_exit
+@errors_to_exit
 def clauses_list(model: str | None) -> None:
     """List the clauses with their documents and variants."""
     from contracts.library import default_library
@@ -213,7 +172,7 @@ def clauses_list(model: str | None) -> None:
 
 @clauses.command("show")
 @click.argument("clause_id")
-@_errors_to_exit
+@errors_to_exit
 def clauses_show(clause_id: str) -> None:
     """Show one clause: its variants, texts and annotations."""
     from contracts.library import default_library
@@ -247,7 +206,7 @@ def clauses_show(clause_id: str) -> None:
 
 @clauses.command("check")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True), help="Library folder to check.")
-@_errors_to_exit
+@errors_to_exit
 def clauses_check(directory: str | None) -> None:
     """Lint the library: ids, references, answer fields, annotations, placeholders."""
     from contracts.library import check, load_library
@@ -264,6 +223,10 @@ def clauses_check(directory: str | None) -> None:
     n_rules = len(load_riskbook(folder).rules)
     click.echo(f"ok: {len(lib.documents)} documents, {len(lib.clauses)} clauses, {n_variants} variants, {n_rules} risk rules")
 
+
+main.add_command(init)
+main.add_command(schema)
+main.add_command(batch)
 
 if __name__ == "__main__":
     main()

@@ -55,28 +55,68 @@ PartyKind = Literal[
 
 
 class Representative(_Strict):
-    title: Text = Field(description="代表者の役職（例: 代表取締役社長、学長）")
-    name: Text = Field(description="代表者の氏名")
+    title: Text = Field(
+        description="代表者の役職（例: 代表取締役社長、学長）",
+        json_schema_extra={
+            "question": {"ja": "役職（職名）は？", "en": "What is the title (position)?"},
+            "description_en": "Title of the representative (e.g. 代表取締役社長, 学長)",
+        },
+    )
+    name: Text = Field(
+        description="代表者の氏名",
+        json_schema_extra={
+            "question": {"ja": "氏名は？", "en": "What is the name?"},
+            "description_en": "Name of the representative",
+        },
+    )
 
 
 class Party(_Strict):
-    name: Text = Field(description="正式名称（登記上の商号・法人名。個人の場合は氏名）")
-    address: Text = Field(description="本店所在地・主たる事務所の所在地（個人の場合は住所）")
+    name: Text = Field(
+        description="正式名称（登記上の商号・法人名。個人の場合は氏名）",
+        json_schema_extra={
+            "question": {"ja": "正式名称は？", "en": "What is the full legal name?"},
+            "description_en": "Full legal name (registered trade name or corporate name; for an individual, the person's name)",
+        },
+    )
+    address: Text = Field(
+        description="本店所在地・主たる事務所の所在地（個人の場合は住所）",
+        json_schema_extra={
+            "question": {"ja": "所在地（住所）は？", "en": "What is the address?"},
+            "description_en": "Address of the head office or principal office (for an individual, the home address)",
+        },
+    )
     representative: Optional[Representative] = Field(
-        default=None, description="代表者（法人の場合は必須。個人の場合は省略）"
+        default=None, description="代表者（法人の場合は必須。個人の場合は省略）",
+        json_schema_extra={
+            "question": {"ja": "代表者について伺います。", "en": "About the representative."},
+            "description_en": "Representative (required for corporations and other bodies; omitted for an individual)",
+        },
     )
     kind: PartyKind = Field(
         description="当事者の種別: corporation（会社）, national_university（国立大学法人）, "
         "public_university（公立大学法人）, private_university（学校法人）, public_body（公的機関）, "
-        "individual（個人）, other"
+        "individual（個人）, other",
+        json_schema_extra={
+            "question": {"ja": "当事者の種別は？", "en": "What kind of party is it?"},
+            "description_en": "Kind of party: corporation (company), national_university (national university corporation), public_university (public university corporation), private_university (school corporation running a private university), public_body (public body), individual (natural person), other (any other body)",
+        },
     )
     role_name: Optional[Text] = Field(
         default=None,
         description="略称を役割名にする場合の呼称（例: 提供者、受領者）。省略時はモデルの既定の役割名",
+        json_schema_extra={
+            "question": {"ja": "契約書中の呼称は？（空欄ならモデルの既定の役割名）", "en": "What role name should the contract use? (empty for the model's default)"},
+            "description_en": "Role name used as the short name when naming is roles (e.g. 提供者, 受領者); the model's default role name if omitted",
+        },
     )
     sme: bool = Field(
         default=False,
         description="中小企業・スタートアップ・個人事業者に当たるか（優越的地位の濫用の検討に使う）",
+        json_schema_extra={
+            "question": {"ja": "中小企業・スタートアップ・個人事業者に当たりますか？", "en": "Is it a small business, start-up or sole trader?"},
+            "description_en": "Whether the party is a small or medium-sized business, start-up or sole trader (used to check abuse of a superior bargaining position)",
+        },
     )
 
     @model_validator(mode="after")
@@ -91,12 +131,26 @@ class Party(_Strict):
 
 
 class Parties(_Strict):
-    provider: Party = Field(description="データ提供者（データを保有し提供する企業）")
+    provider: Party = Field(
+        description="データ提供者（データを保有し提供する企業）",
+        json_schema_extra={
+            "question": {"ja": "データ提供者（自社）について伺います。", "en": "About the data provider (your company)."},
+            "description_en": "The data provider (the company that holds and provides the data)",
+        },
+    )
     recipient: Party = Field(
-        description="相手方: ハッカソン運営者、コンサルティング受託者、大学、又は教材作成者（モデルにより異なる）"
+        description="相手方: ハッカソン運営者、コンサルティング受託者、大学、又は教材作成者（モデルにより異なる）",
+        json_schema_extra={
+            "question": {"ja": "相手方について伺います。", "en": "About the counterparty."},
+            "description_en": "The counterparty: the hackathon organiser, the consultant, the university or the teaching-material maker (depends on the model)",
+        },
     )
     naming: Literal["kouotsu", "roles"] = Field(
-        default="kouotsu", description="契約書中の略称: kouotsu（甲・乙・丙）又は roles（提供者・受領者などの役割名）"
+        default="kouotsu", description="契約書中の略称: kouotsu（甲・乙・丙）又は roles（提供者・受領者などの役割名）",
+        json_schema_extra={
+            "question": {"ja": "契約書中で当事者をどう呼びますか？", "en": "How should the contract refer to the parties?"},
+            "description_en": "Short names used in the contract: kouotsu (甲・乙・丙, the traditional labels), roles (role names such as 提供者・受領者)",
+        },
     )
 
 
@@ -108,54 +162,172 @@ PersonalInfo = Literal["none", "statistical", "anonymized", "pseudonymized", "co
 class Delivery(_Strict):
     method: Literal["platform", "download", "media", "api"] = Field(
         description="提供方法: platform（アクセス制御されたプラットフォーム上での閲覧・利用）, download（暗号化した電子ファイルの送信）, "
-        "media（記録媒体の交付）, api（APIによる提供）"
+        "media（記録媒体の交付）, api（APIによる提供）",
+        json_schema_extra={
+            "question": {"ja": "データをどの方法で提供しますか？", "en": "How will the data be delivered?"},
+            "description_en": "Delivery method: platform (viewed and used on an access-controlled platform), download (encrypted electronic files sent to the recipient), media (handed over on a storage medium), api (provided through an API)",
+        },
     )
-    detail: Optional[Text] = Field(default=None, description="提供方法の補足（システム名、媒体、暗号化の方法など）")
-    timing: Text = Field(description="提供の時期（例: 本契約締結後14日以内）")
+    detail: Optional[Text] = Field(
+        default=None, description="提供方法の補足（システム名、媒体、暗号化の方法など）",
+        json_schema_extra={
+            "question": {"ja": "提供方法の補足（システム名、媒体、暗号化の方法など）は？（省略可）", "en": "Any details of the delivery (system, medium, encryption)? (optional)"},
+            "description_en": "Details of the delivery (system name, medium, encryption method and so on)",
+        },
+    )
+    timing: Text = Field(
+        description="提供の時期（例: 本契約締結後14日以内）",
+        json_schema_extra={
+            "question": {"ja": "データをいつ提供しますか？", "en": "When will the data be delivered?"},
+            "description_en": "When the data is delivered (e.g. 本契約締結後14日以内)",
+        },
+    )
 
 
 class Data(_Strict):
-    title: Text = Field(description="提供データの名称（例: 外観検査画像データ）")
-    description: Text = Field(description="提供データの概要（何のデータか、一文で）")
-    items: list[Text] = Field(min_length=1, description="データ項目（列、属性、ラベルなど）")
-    format: Text = Field(description="形式（例: CSV（UTF-8）、JPEG画像）")
-    volume: Text = Field(description="量（例: 約12,000枚、約350万行）")
-    period: Text = Field(description="データの取得期間（例: 2024年4月から2025年3月まで）")
-    origin: Text = Field(description="取得元・来歴（どの事業・設備でどのように取得したか）")
+    title: Text = Field(
+        description="提供データの名称（例: 外観検査画像データ）",
+        json_schema_extra={
+            "question": {"ja": "提供データの名称は？", "en": "What is the data called?"},
+            "description_en": "Name of the data (e.g. 外観検査画像データ)",
+        },
+    )
+    description: Text = Field(
+        description="提供データの概要（何のデータか、一文で）",
+        json_schema_extra={
+            "question": {"ja": "どのようなデータですか？（一文で）", "en": "What is the data? (one sentence)"},
+            "description_en": "Summary of the data (what it is, in one sentence)",
+        },
+    )
+    items: list[Text] = Field(
+        min_length=1, description="データ項目（列、属性、ラベルなど）",
+        json_schema_extra={
+            "question": {"ja": "データ項目（列・属性・ラベルなど）を1行に1つずつ入力してください。", "en": "List the data items (columns, attributes, labels), one per line."},
+            "description_en": "Data items (columns, attributes, labels and so on)",
+        },
+    )
+    format: Text = Field(
+        description="形式（例: CSV（UTF-8）、JPEG画像）",
+        json_schema_extra={
+            "question": {"ja": "データの形式は？", "en": "What format is the data in?"},
+            "description_en": "Format (e.g. CSV（UTF-8）, JPEG画像)",
+        },
+    )
+    volume: Text = Field(
+        description="量（例: 約12,000枚、約350万行）",
+        json_schema_extra={
+            "question": {"ja": "データの量は？", "en": "How much data is there?"},
+            "description_en": "Volume (e.g. 約12,000枚, 約350万行)",
+        },
+    )
+    period: Text = Field(
+        description="データの取得期間（例: 2024年4月から2025年3月まで）",
+        json_schema_extra={
+            "question": {"ja": "データはいつからいつまでに取得したものですか？", "en": "Over what period was the data collected?"},
+            "description_en": "Period over which the data was collected (e.g. 2024年4月から2025年3月まで)",
+        },
+    )
+    origin: Text = Field(
+        description="取得元・来歴（どの事業・設備でどのように取得したか）",
+        json_schema_extra={
+            "question": {"ja": "データの取得元・来歴は？", "en": "Where does the data come from?"},
+            "description_en": "Origin and history of the data (which business or equipment produced it, and how)",
+        },
+    )
     processing: list[Text] = Field(
         default_factory=list,
         description="提供前に提供者が行う加工（匿名化、マスキング、抽出、粒度の調整など）。加工しない場合は空",
+        json_schema_extra={
+            "question": {"ja": "提供前に行う加工を1行に1つずつ入力してください（加工しなければ空欄のまま Enter）。", "en": "List the processing you do before providing the data, one per line (just Enter if none)."},
+            "description_en": "Processing the provider applies before providing the data (anonymisation, masking, extraction, coarser granularity, ...); empty if none",
+        },
     )
-    delivery: Delivery = Field(description="提供方法")
+    delivery: Delivery = Field(
+        description="提供方法",
+        json_schema_extra={
+            "question": {"ja": "データの提供方法について伺います。", "en": "About how the data is delivered."},
+            "description_en": "How the data is delivered",
+        },
+    )
     personal_info: PersonalInfo = Field(
         description="個人情報の区分: none（含まない）, statistical（統計情報のみ）, anonymized（匿名加工情報）, "
-        "pseudonymized（仮名加工情報。第三者提供は原則禁止）, consented（本人の同意を得た個人データ）"
+        "pseudonymized（仮名加工情報。第三者提供は原則禁止）, consented（本人の同意を得た個人データ）",
+        json_schema_extra={
+            "question": {"ja": "データに個人に関する情報は含まれますか？", "en": "Does the data contain information about individuals?"},
+            "description_en": "Personal-information category: none (no personal information), statistical (statistical information only), anonymized (anonymously processed information), pseudonymized (pseudonymously processed information; third-party provision is in principle prohibited), consented (personal data provided with the data subjects' consent)",
+        },
     )
-    sensitive: bool = Field(default=False, description="要配慮個人情報（病歴等）を含む又は含んでいた情報から作成したか")
+    sensitive: bool = Field(
+        default=False, description="要配慮個人情報（病歴等）を含む又は含んでいた情報から作成したか",
+        json_schema_extra={
+            "question": {"ja": "要配慮個人情報（病歴など）を含み、又は含んでいた情報から作成しましたか？", "en": "Does it contain, or derive from, special-care personal information (e.g. medical history)?"},
+            "description_en": "Whether the data contains, or was made from information that contained, special-care-required personal information (such as medical history)",
+        },
+    )
     anonymized_publication: bool = Field(
         default=False,
         description="匿名加工情報について、作成時及び第三者提供時の公表（項目・提供方法）を行う計画があるか",
+        json_schema_extra={
+            "question": {"ja": "匿名加工情報の作成時・第三者提供時の公表を行う予定ですか？", "en": "Will you publish the items and method when creating and providing the anonymously processed information?"},
+            "description_en": "Whether the provider plans the publications required when creating anonymously processed information and when providing it to a third party (items and method of provision)",
+        },
     )
-    know_how: bool = Field(default=False, description="提供者のノウハウ・営業秘密に当たる情報を含むか")
+    know_how: bool = Field(
+        default=False, description="提供者のノウハウ・営業秘密に当たる情報を含むか",
+        json_schema_extra={
+            "question": {"ja": "提供者のノウハウ・営業秘密に当たる情報を含みますか？", "en": "Does it contain the provider's know-how or trade secrets?"},
+            "description_en": "Whether the data contains the provider's know-how or trade secrets",
+        },
+    )
     protection: Literal["trade_secret", "limited_provision", "contract_only"] = Field(
         default="trade_secret",
         description="保護の方法: trade_secret（営業秘密として秘密管理）, limited_provision（限定提供データとして電磁的に管理）, "
         "contract_only（契約上の義務のみ）",
+        json_schema_extra={
+            "question": {"ja": "データをどの方法で保護しますか？", "en": "How is the data protected?"},
+            "description_en": "How the data is protected: trade_secret (kept secret and managed as a trade secret), limited_provision (managed electronically as shared data with limited access under the Unfair Competition Prevention Act), contract_only (contractual obligations only)",
+        },
     )
-    cross_border: bool = Field(default=False, description="提供データが外国で保管・利用され、又は外国にいる者がアクセスするか")
+    cross_border: bool = Field(
+        default=False, description="提供データが外国で保管・利用され、又は外国にいる者がアクセスするか",
+        json_schema_extra={
+            "question": {"ja": "データが外国で保管・利用され、又は外国からアクセスされますか？", "en": "Will the data be stored or used abroad, or accessed from abroad?"},
+            "description_en": "Whether the data is stored or used in a foreign country, or accessed by someone located abroad",
+        },
+    )
 
 
 # --------------------------------------------------------------------------- deal
 
 class Fee(_Strict):
     kind: Literal["free", "fixed", "per_learner", "revenue_share"] = Field(
-        description="対価の種類: free（無償）, fixed（定額）, per_learner（受講者1名当たり）, revenue_share（売上の一定割合）"
+        description="対価の種類: free（無償）, fixed（定額）, per_learner（受講者1名当たり）, revenue_share（売上の一定割合）",
+        json_schema_extra={
+            "question": {"ja": "対価の種類は？", "en": "What kind of fee?"},
+            "description_en": "Kind of fee: free (no fee), fixed (fixed amount), per_learner (amount per learner), revenue_share (percentage of sales)",
+        },
     )
-    amount_yen: Optional[Yen] = Field(default=None, description="金額（円、税抜）。fixed・per_learner のとき必須")
+    amount_yen: Optional[Yen] = Field(
+        default=None, description="金額（円、税抜）。fixed・per_learner のとき必須",
+        json_schema_extra={
+            "question": {"ja": "金額（円、税抜）は？", "en": "What is the amount (yen, before tax)?"},
+            "description_en": "Amount in yen, before tax; required for fixed and per_learner",
+        },
+    )
     percent: Optional[Annotated[float, Field(gt=0, le=100)]] = Field(
-        default=None, description="割合（%）。revenue_share のとき必須"
+        default=None, description="割合（%）。revenue_share のとき必須",
+        json_schema_extra={
+            "question": {"ja": "売上に対する割合（%）は？", "en": "What percentage of sales?"},
+            "description_en": "Percentage of sales; required for revenue_share",
+        },
     )
-    due: Optional[Text] = Field(default=None, description="支払期日（例: 本契約締結日の属する月の翌月末日）。有償のとき必須")
+    due: Optional[Text] = Field(
+        default=None, description="支払期日（例: 本契約締結日の属する月の翌月末日）。有償のとき必須",
+        json_schema_extra={
+            "question": {"ja": "支払期日は？", "en": "When is payment due?"},
+            "description_en": "Payment date (e.g. 本契約締結日の属する月の翌月末日); required unless free",
+        },
+    )
 
     @model_validator(mode="after")
     def _complete(self) -> "Fee":
@@ -170,9 +342,19 @@ class Fee(_Strict):
 
 class LiabilityCap(_Strict):
     kind: Literal["fee", "fixed", "none"] = Field(
-        description="賠償額の上限: fee（受領済みの対価の額）, fixed（定額）, none（上限なし）"
+        description="賠償額の上限: fee（受領済みの対価の額）, fixed（定額）, none（上限なし）",
+        json_schema_extra={
+            "question": {"ja": "損害賠償額の上限をどうしますか？", "en": "How should damages be capped?"},
+            "description_en": "Cap on damages: fee (the fees received), fixed (a fixed amount), none (no cap)",
+        },
     )
-    amount_yen: Optional[Yen] = Field(default=None, description="上限額（円）。fixed のとき必須")
+    amount_yen: Optional[Yen] = Field(
+        default=None, description="上限額（円）。fixed のとき必須",
+        json_schema_extra={
+            "question": {"ja": "上限額（円）は？", "en": "What is the cap (yen)?"},
+            "description_en": "Cap in yen; required for fixed",
+        },
+    )
 
     @model_validator(mode="after")
     def _amount(self) -> "LiabilityCap":
@@ -183,102 +365,370 @@ class LiabilityCap(_Strict):
 
 class Deletion(_Strict):
     method: Literal["delete", "return", "delete_or_return"] = Field(
-        default="delete", description="契約終了時の措置: delete（消去・廃棄）, return（返還）, delete_or_return（提供者の指示による）"
+        default="delete", description="契約終了時の措置: delete（消去・廃棄）, return（返還）, delete_or_return（提供者の指示による）",
+        json_schema_extra={
+            "question": {"ja": "契約終了時、データをどうさせますか？", "en": "What happens to the data at the end?"},
+            "description_en": "What happens to the data at the end: delete (deleted or destroyed), return (returned), delete_or_return (as the provider instructs)",
+        },
     )
-    within_days: Annotated[int, Field(ge=1, le=365)] = Field(default=30, description="終了後何日以内に行うか")
-    certificate: bool = Field(default=True, description="消去・廃棄を証明する書面を提出させるか")
+    within_days: Annotated[int, Field(ge=1, le=365)] = Field(
+        default=30, description="終了後何日以内に行うか",
+        json_schema_extra={
+            "question": {"ja": "終了後何日以内に行わせますか？", "en": "Within how many days after the end?"},
+            "description_en": "Days after the end within which this is done",
+        },
+    )
+    certificate: bool = Field(
+        default=True, description="消去・廃棄を証明する書面を提出させるか",
+        json_schema_extra={
+            "question": {"ja": "消去・廃棄を証明する書面を提出させますか？", "en": "Require a written certificate of deletion?"},
+            "description_en": "Whether a written certificate of deletion or destruction must be delivered",
+        },
+    )
 
 
 class Publication(_Strict):
-    allowed: bool = Field(default=True, description="成果・教材の公表を認めるか")
-    review_days: Annotated[int, Field(ge=0, le=180)] = Field(default=30, description="公表前に相手方へ通知する日数")
+    allowed: bool = Field(
+        default=True, description="成果・教材の公表を認めるか",
+        json_schema_extra={
+            "question": {"ja": "成果・教材の公表を認めますか？", "en": "May the results or materials be published?"},
+            "description_en": "Whether the results or teaching materials may be published",
+        },
+    )
+    review_days: Annotated[int, Field(ge=0, le=180)] = Field(
+        default=30, description="公表前に相手方へ通知する日数",
+        json_schema_extra={
+            "question": {"ja": "公表の何日前までに相手方へ通知させますか？", "en": "How many days' notice before publication?"},
+            "description_en": "Days of notice to the other party before publication",
+        },
+    )
 
 
 class Learners(_Strict):
-    count: Optional[Annotated[int, Field(ge=1)]] = Field(default=None, description="見込まれる受講者・参加者の人数")
-    receive_raw_data: bool = Field(
-        default=False, description="受講者・参加者が提供データ（加工後のものを含む）そのものを手元に受け取るか"
+    count: Optional[Annotated[int, Field(ge=1)]] = Field(
+        default=None, description="見込まれる受講者・参加者の人数",
+        json_schema_extra={
+            "question": {"ja": "見込まれる受講者・参加者の人数は？（不明なら空欄）", "en": "How many learners or participants do you expect? (empty if unknown)"},
+            "description_en": "Expected number of learners or participants",
+        },
     )
-    minors: bool = Field(default=False, description="18歳未満の者が参加し得るか")
-    abroad: bool = Field(default=False, description="外国に居住する者が参加し得るか")
+    receive_raw_data: bool = Field(
+        default=False, description="受講者・参加者が提供データ（加工後のものを含む）そのものを手元に受け取るか",
+        json_schema_extra={
+            "question": {"ja": "受講者・参加者が提供データそのものを手元に受け取りますか？", "en": "Will learners or participants receive the data itself?"},
+            "description_en": "Whether learners or participants receive the data itself (including processed versions) on their own devices",
+        },
+    )
+    minors: bool = Field(
+        default=False, description="18歳未満の者が参加し得るか",
+        json_schema_extra={
+            "question": {"ja": "18歳未満の者が参加する可能性はありますか？", "en": "May anyone under 18 take part?"},
+            "description_en": "Whether people under 18 may take part",
+        },
+    )
+    abroad: bool = Field(
+        default=False, description="外国に居住する者が参加し得るか",
+        json_schema_extra={
+            "question": {"ja": "外国に居住する者が参加する可能性はありますか？", "en": "May people living abroad take part?"},
+            "description_en": "Whether people living abroad may take part",
+        },
+    )
 
 
 class Prize(_Strict):
-    rank: Text = Field(description="賞の名称（例: 最優秀賞）")
-    amount_yen: Yen = Field(description="賞金額（円）")
+    rank: Text = Field(
+        description="賞の名称（例: 最優秀賞）",
+        json_schema_extra={
+            "question": {"ja": "賞の名称は？（空欄で入力を終了）", "en": "Name of the prize? (empty to finish)"},
+            "description_en": "Name of the prize (e.g. 最優秀賞)",
+        },
+    )
+    amount_yen: Yen = Field(
+        description="賞金額（円）",
+        json_schema_extra={
+            "question": {"ja": "賞金額（円）は？", "en": "Prize money (yen)?"},
+            "description_en": "Prize money in yen",
+        },
+    )
 
 
 class Hackathon(_Strict):
-    event_name: Text = Field(description="ハッカソンの名称")
-    theme: Text = Field(description="提供者が示す課題（テーマ）")
-    period: Text = Field(description="開催期間（例: 2027年2月1日から同月28日まで）")
-    platform: Text = Field(description="データを提供する運営者のプラットフォーム名")
-    prizes: list[Prize] = Field(default_factory=list, description="賞と賞金。賞金がない場合は空")
-    prize_payer: Literal["provider", "organiser"] = Field(default="provider", description="賞金を負担する者")
+    event_name: Text = Field(
+        description="ハッカソンの名称",
+        json_schema_extra={
+            "question": {"ja": "ハッカソンの名称は？", "en": "What is the hackathon called?"},
+            "description_en": "Name of the hackathon",
+        },
+    )
+    theme: Text = Field(
+        description="提供者が示す課題（テーマ）",
+        json_schema_extra={
+            "question": {"ja": "提供者が示す課題（テーマ）は？", "en": "What challenge (theme) does the provider set?"},
+            "description_en": "The challenge (theme) set by the provider",
+        },
+    )
+    period: Text = Field(
+        description="開催期間（例: 2027年2月1日から同月28日まで）",
+        json_schema_extra={
+            "question": {"ja": "開催期間は？", "en": "When does it run?"},
+            "description_en": "When the hackathon runs (e.g. 2027年2月1日から同月28日まで)",
+        },
+    )
+    platform: Text = Field(
+        description="データを提供する運営者のプラットフォーム名",
+        json_schema_extra={
+            "question": {"ja": "データを提供する運営者のプラットフォーム名は？", "en": "On which of the organiser's platforms is the data provided?"},
+            "description_en": "Name of the organiser's platform through which the data is provided",
+        },
+    )
+    prizes: list[Prize] = Field(
+        default_factory=list, description="賞と賞金。賞金がない場合は空",
+        json_schema_extra={
+            "question": {"ja": "賞と賞金を1件ずつ入力してください（賞金がなければ空欄のまま Enter）。", "en": "Enter the prizes one by one (just Enter if there are none)."},
+            "description_en": "Prizes and prize money; empty if there is no prize money",
+        },
+    )
+    prize_payer: Literal["provider", "organiser"] = Field(
+        default="provider", description="賞金を負担する者",
+        json_schema_extra={
+            "question": {"ja": "賞金はどちらが負担しますか？ provider（提供者）, organiser（運営者）", "en": "Who pays the prize money?"},
+            "description_en": "Who pays the prize money: provider (the data provider), organiser (the hackathon organiser)",
+        },
+    )
     costs_payer: Literal["provider", "organiser", "shared"] = Field(
-        default="organiser", description="会場・プラットフォーム等の運営費用を負担する者（運営委託料は deal.fee）"
+        default="organiser", description="会場・プラットフォーム等の運営費用を負担する者（運営委託料は deal.fee）",
+        json_schema_extra={
+            "question": {"ja": "会場・プラットフォーム等の運営費用はどちらが負担しますか？ provider（提供者）, organiser（運営者）, shared（双方で分担）", "en": "Who bears the running costs (venue, platform)?"},
+            "description_en": "Who bears the running costs such as venue and platform (the organising fee itself is deal.fee): provider (the data provider), organiser (the hackathon organiser), shared (split between them)",
+        },
     )
     deliverable_rights: Literal["license", "assign_winners", "open"] = Field(
         default="license",
         description="応募成果物の権利: license（参加者に留保し提供者へ無償の非独占的利用許諾）, "
         "assign_winners（入賞者は賞金と引換えに提供者へ譲渡）, open（オープンライセンスで公開）",
+        json_schema_extra={
+            "question": {"ja": "応募成果物の権利をどうしますか？", "en": "What happens to the rights in the entries?"},
+            "description_en": "Rights in the entries: license (kept by the participants, with a free non-exclusive licence to the provider), assign_winners (winners assign them to the provider in exchange for the prize), open (published under an open licence)",
+        },
     )
-    report_days: Annotated[int, Field(ge=1, le=180)] = Field(default=30, description="終了後、運営者が結果を報告するまでの日数")
-    competitors_allowed: bool = Field(default=False, description="提供者の競合事業者の役職員の参加を認めるか")
+    report_days: Annotated[int, Field(ge=1, le=180)] = Field(
+        default=30, description="終了後、運営者が結果を報告するまでの日数",
+        json_schema_extra={
+            "question": {"ja": "終了後何日以内に運営者から結果を報告させますか？", "en": "Within how many days after the end must the organiser report?"},
+            "description_en": "Days after the end within which the organiser reports the results",
+        },
+    )
+    competitors_allowed: bool = Field(
+        default=False, description="提供者の競合事業者の役職員の参加を認めるか",
+        json_schema_extra={
+            "question": {"ja": "提供者の競合事業者の役職員の参加を認めますか？", "en": "May employees of the provider's competitors take part?"},
+            "description_en": "Whether officers and employees of the provider's competitors may take part",
+        },
+    )
 
 
 class Consulting(_Strict):
-    services: list[Text] = Field(min_length=1, description="委託業務の内容（課題の発見、データの特定・加工、ハッカソンの実施など）")
-    deliverables: list[Text] = Field(min_length=1, description="納入物（報告書、モデル、ソースコードなど）")
-    contract_type: Literal["quasi_mandate", "work"] = Field(
-        default="quasi_mandate", description="契約の性質: quasi_mandate（準委任）, work（請負。完成義務と印紙税に注意）"
+    services: list[Text] = Field(
+        min_length=1, description="委託業務の内容（課題の発見、データの特定・加工、ハッカソンの実施など）",
+        json_schema_extra={
+            "question": {"ja": "委託する業務の内容を1行に1つずつ入力してください。", "en": "List the services, one per line."},
+            "description_en": "The services (finding the problem, identifying and preparing the data, running a hackathon and so on)",
+        },
     )
-    period: Text = Field(description="業務の実施期間")
-    review_days: Annotated[int, Field(ge=1, le=60)] = Field(default=10, description="納入物の確認期間（日）")
+    deliverables: list[Text] = Field(
+        min_length=1, description="納入物（報告書、モデル、ソースコードなど）",
+        json_schema_extra={
+            "question": {"ja": "納入物を1行に1つずつ入力してください。", "en": "List the deliverables, one per line."},
+            "description_en": "Deliverables (report, model, source code and so on)",
+        },
+    )
+    contract_type: Literal["quasi_mandate", "work"] = Field(
+        default="quasi_mandate", description="契約の性質: quasi_mandate（準委任）, work（請負。完成義務と印紙税に注意）",
+        json_schema_extra={
+            "question": {"ja": "契約の性質は？", "en": "What kind of contract is it?"},
+            "description_en": "Nature of the contract: quasi_mandate (services contract without a duty to achieve a result), work (contract for work: a duty to complete, and stamp duty applies)",
+        },
+    )
+    period: Text = Field(
+        description="業務の実施期間",
+        json_schema_extra={
+            "question": {"ja": "業務の実施期間は？", "en": "When is the work done?"},
+            "description_en": "Period in which the work is done",
+        },
+    )
+    review_days: Annotated[int, Field(ge=1, le=60)] = Field(
+        default=10, description="納入物の確認期間（日）",
+        json_schema_extra={
+            "question": {"ja": "納入物の確認期間は何日ですか？", "en": "How many days to review the deliverables?"},
+            "description_en": "Days for reviewing the deliverables",
+        },
+    )
     deliverables_owner: Literal["provider", "consultant", "split"] = Field(
         default="split",
         description="納入物の権利: provider（委託料の支払により提供者に帰属）, consultant（受託者に留保し提供者へ利用許諾）, "
         "split（報告書は提供者、汎用的なノウハウ・プログラムは受託者）",
+        json_schema_extra={
+            "question": {"ja": "納入物の権利をどうしますか？", "en": "Who owns the deliverables?"},
+            "description_en": "Rights in the deliverables: provider (belong to the provider once the fee is paid), consultant (kept by the consultant, licensed to the provider), split (reports to the provider, general know-how and programs to the consultant)",
+        },
     )
-    teaching_reuse: bool = Field(default=False, description="受託者が本件を匿名化した教材として二次利用することを認めるか（事前承認が条件）")
+    teaching_reuse: bool = Field(
+        default=False, description="受託者が本件を匿名化した教材として二次利用することを認めるか（事前承認が条件）",
+        json_schema_extra={
+            "question": {"ja": "受託者が本件を匿名化した教材として二次利用することを認めますか？", "en": "May the consultant reuse the engagement, anonymised, as teaching material?"},
+            "description_en": "Whether the consultant may reuse the engagement, anonymised, as teaching material (subject to prior approval)",
+        },
+    )
 
 
 class Student(_Strict):
-    name: Text = Field(description="学生の氏名")
-    affiliation: Text = Field(description="所属（研究科・学年）")
+    name: Text = Field(
+        description="学生の氏名",
+        json_schema_extra={
+            "question": {"ja": "学生の氏名は？（空欄で入力を終了）", "en": "Student's name? (empty to finish)"},
+            "description_en": "Student's name",
+        },
+    )
+    affiliation: Text = Field(
+        description="所属（研究科・学年）",
+        json_schema_extra={
+            "question": {"ja": "所属（研究科・学年）は？", "en": "Affiliation (graduate school, year)?"},
+            "description_en": "Affiliation (graduate school and year)",
+        },
+    )
 
 
 class Research(_Strict):
-    theme: Text = Field(description="研究題目（広すぎず狭すぎないもの）")
-    goal: Text = Field(description="研究の目的・内容")
-    period: Text = Field(description="研究期間（例: 2027年4月1日から2028年3月31日まで）")
-    provider_roles: list[Text] = Field(min_length=1, description="提供者の役割")
-    university_roles: list[Text] = Field(min_length=1, description="大学の役割")
-    principal_investigator: Representative = Field(description="大学側の研究代表者（title に職名、name に氏名）")
-    provider_lead: Representative = Field(description="提供者側の研究責任者（title に所属・職名、name に氏名）")
-    direct_cost_yen: Yen = Field(description="研究経費（直接経費、円）")
-    indirect_cost_yen: Yen = Field(default=0, description="研究経費（間接経費、円）")
+    theme: Text = Field(
+        description="研究題目（広すぎず狭すぎないもの）",
+        json_schema_extra={
+            "question": {"ja": "研究題目は？", "en": "What is the research title?"},
+            "description_en": "Research title (neither too broad nor too narrow)",
+        },
+    )
+    goal: Text = Field(
+        description="研究の目的・内容",
+        json_schema_extra={
+            "question": {"ja": "研究の目的・内容は？", "en": "What are the aims and content of the research?"},
+            "description_en": "Aims and content of the research",
+        },
+    )
+    period: Text = Field(
+        description="研究期間（例: 2027年4月1日から2028年3月31日まで）",
+        json_schema_extra={
+            "question": {"ja": "研究期間は？", "en": "When does the research run?"},
+            "description_en": "Research period (e.g. 2027年4月1日から2028年3月31日まで)",
+        },
+    )
+    provider_roles: list[Text] = Field(
+        min_length=1, description="提供者の役割",
+        json_schema_extra={
+            "question": {"ja": "提供者の役割を1行に1つずつ入力してください。", "en": "List the provider's roles, one per line."},
+            "description_en": "The provider's roles",
+        },
+    )
+    university_roles: list[Text] = Field(
+        min_length=1, description="大学の役割",
+        json_schema_extra={
+            "question": {"ja": "大学の役割を1行に1つずつ入力してください。", "en": "List the university's roles, one per line."},
+            "description_en": "The university's roles",
+        },
+    )
+    principal_investigator: Representative = Field(
+        description="大学側の研究代表者（title に職名、name に氏名）",
+        json_schema_extra={
+            "question": {"ja": "大学側の研究代表者について伺います。", "en": "About the university's principal investigator."},
+            "description_en": "The university's principal investigator (title: academic position, name: full name)",
+        },
+    )
+    provider_lead: Representative = Field(
+        description="提供者側の研究責任者（title に所属・職名、name に氏名）",
+        json_schema_extra={
+            "question": {"ja": "提供者側の研究責任者について伺います。", "en": "About the provider's research lead."},
+            "description_en": "The provider's research lead (title: department and position, name: full name)",
+        },
+    )
+    direct_cost_yen: Yen = Field(
+        description="研究経費（直接経費、円）",
+        json_schema_extra={
+            "question": {"ja": "研究経費のうち直接経費（円）は？", "en": "Direct research costs (yen)?"},
+            "description_en": "Research costs: direct costs in yen",
+        },
+    )
+    indirect_cost_yen: Yen = Field(
+        default=0, description="研究経費（間接経費、円）",
+        json_schema_extra={
+            "question": {"ja": "研究経費のうち間接経費（円）は？", "en": "Indirect research costs (yen)?"},
+            "description_en": "Research costs: indirect costs in yen",
+        },
+    )
     results_owner: Literal["university", "joint", "company"] = Field(
-        description="研究成果（知的財産権）の帰属: university（大学単独）, joint（共有）, company（企業単独）。既定値はなく、意識的に選ぶ"
+        description="研究成果（知的財産権）の帰属: university（大学単独）, joint（共有）, company（企業単独）。既定値はなく、意識的に選ぶ",
+        json_schema_extra={
+            "question": {"ja": "研究成果（知的財産権）を誰に帰属させますか？", "en": "Who should own the research results (IP)?"},
+            "description_en": "Who owns the research results (intellectual property): university (the university alone), joint (jointly owned), company (the company alone); no default, choose deliberately",
+        },
     )
     non_practice_compensation: Literal["none", "royalty", "negotiate"] = Field(
         default="negotiate",
         description="共有の場合の不実施補償: none（なし）, royalty（実施料の支払）, negotiate（実施時に別途協議）",
+        json_schema_extra={
+            "question": {"ja": "共有の場合の不実施補償をどうしますか？", "en": "For joint ownership, what about non-practice compensation?"},
+            "description_en": "Non-practice compensation for jointly owned results: none (none), royalty (royalties are paid), negotiate (to be agreed when the results are practised)",
+        },
     )
-    thesis_use: bool = Field(default=True, description="学生が研究成果を学位論文に用いることを認めるか（事前確認が条件）")
-    teaching_use: bool = Field(default=False, description="大学が研究成果を教材に用いることを認めるか")
+    thesis_use: bool = Field(
+        default=True, description="学生が研究成果を学位論文に用いることを認めるか（事前確認が条件）",
+        json_schema_extra={
+            "question": {"ja": "学生が研究成果を学位論文に用いることを認めますか？", "en": "May students use the results in their theses?"},
+            "description_en": "Whether students may use the results in their theses (subject to prior confirmation)",
+        },
+    )
+    teaching_use: bool = Field(
+        default=False, description="大学が研究成果を教材に用いることを認めるか",
+        json_schema_extra={
+            "question": {"ja": "大学が研究成果を教材に用いることを認めますか？", "en": "May the university use the results in teaching materials?"},
+            "description_en": "Whether the university may use the results in teaching materials",
+        },
+    )
     students: list[Student] = Field(
-        default_factory=list, description="参加する学生。記載があれば学生ごとに誓約書を作成し、空なら記入式の誓約書を1通作成"
+        default_factory=list, description="参加する学生。記載があれば学生ごとに誓約書を作成し、空なら記入式の誓約書を1通作成",
+        json_schema_extra={
+            "question": {"ja": "参加する学生を1人ずつ入力してください（未定なら空欄のまま Enter。記入式の誓約書を1通作成します）。", "en": "Enter the participating students one by one (just Enter if not yet known; one blank pledge form is made)."},
+            "description_en": "Participating students; a pledge is drafted for each one listed, or a single blank pledge form if empty",
+        },
     )
 
 
 class Course(_Strict):
-    name: Text = Field(description="提供データを用いる講座・教材の名称")
-    audience: Text = Field(description="受講者の範囲（例: 受領者が運営する社会人向け講座の受講者）")
-    cohorts: Annotated[int, Field(ge=1, le=50)] = Field(default=1, description="利用できる開講回数（期数）")
+    name: Text = Field(
+        description="提供データを用いる講座・教材の名称",
+        json_schema_extra={
+            "question": {"ja": "データを用いる講座・教材の名称は？", "en": "What is the course or teaching material called?"},
+            "description_en": "Name of the course or teaching material that uses the data",
+        },
+    )
+    audience: Text = Field(
+        description="受講者の範囲（例: 受領者が運営する社会人向け講座の受講者）",
+        json_schema_extra={
+            "question": {"ja": "受講者の範囲は？", "en": "Who are the learners?"},
+            "description_en": "Who the learners are (e.g. 受領者が運営する社会人向け講座の受講者)",
+        },
+    )
+    cohorts: Annotated[int, Field(ge=1, le=50)] = Field(
+        default=1, description="利用できる開講回数（期数）",
+        json_schema_extra={
+            "question": {"ja": "何回（何期）の開講に利用できますか？", "en": "For how many course runs (cohorts) may the data be used?"},
+            "description_en": "Number of course runs (cohorts) the data may be used for",
+        },
+    )
     materials_publication: Literal["none", "approval", "free"] = Field(
         default="approval",
         description="教材の外部公開: none（認めない）, approval（提供者の事前承認が条件）, free（自由）",
+        json_schema_extra={
+            "question": {"ja": "教材の外部公開を認めますか？", "en": "May the teaching materials be published?"},
+            "description_en": "Publishing the teaching materials: none (not allowed), approval (with the provider's prior approval), free (freely)",
+        },
     )
 
 
@@ -286,60 +736,184 @@ Goal = Literal["money", "talent", "pr", "deliverables", "research"]
 
 
 class Constraints(_Strict):
-    budget_yen: Optional[Yen] = Field(default=None, description="提供者が負担できる費用の上限（円）。省略時は制約なし")
-    max_recipients: Optional[Annotated[int, Field(ge=1)]] = Field(
-        default=None, description="データを渡してよい相手（受講者・参加者を含む）の人数の上限。省略時は制約なし"
+    budget_yen: Optional[Yen] = Field(
+        default=None, description="提供者が負担できる費用の上限（円）。省略時は制約なし",
+        json_schema_extra={
+            "question": {"ja": "提供者が負担できる費用の上限（円）は？（制約がなければ空欄）", "en": "What is the most the provider can spend (yen)? (empty if no limit)"},
+            "description_en": "Most the provider can spend, in yen; no constraint if omitted",
+        },
     )
-    need_control: bool = Field(default=False, description="提供後もデータの利用を厳格に管理する必要があるか")
+    max_recipients: Optional[Annotated[int, Field(ge=1)]] = Field(
+        default=None, description="データを渡してよい相手（受講者・参加者を含む）の人数の上限。省略時は制約なし",
+        json_schema_extra={
+            "question": {"ja": "データを渡してよい相手の人数の上限は？（制約がなければ空欄）", "en": "At most how many people may receive the data? (empty if no limit)"},
+            "description_en": "Most people (including learners and participants) the data may go to; no constraint if omitted",
+        },
+    )
+    need_control: bool = Field(
+        default=False, description="提供後もデータの利用を厳格に管理する必要があるか",
+        json_schema_extra={
+            "question": {"ja": "提供後もデータの利用を厳格に管理する必要がありますか？", "en": "Must the use of the data stay tightly controlled after provision?"},
+            "description_en": "Whether the use of the data must stay tightly controlled after provision",
+        },
+    )
 
 
 class Deal(_Strict):
-    purpose: Text = Field(description="本目的: データを利用できる目的（具体的に。例: 「〇〇講座」の教材の作成及び講座の運営）")
-    program_name: Text = Field(description="取組の名称（講座名、ハッカソン名、研究題目の略称など。前文と定義に用いる）")
-    contract_date: Optional[_dt.date] = Field(
-        default=None, description="契約締結日（YYYY-MM-DD）。省略すると日付欄を記入用の空欄にする"
+    purpose: Text = Field(
+        description="本目的: データを利用できる目的（具体的に。例: 「〇〇講座」の教材の作成及び講座の運営）",
+        json_schema_extra={
+            "question": {"ja": "相手方がデータを利用できる目的は？（具体的に）", "en": "For what purpose may the counterparty use the data? (be specific)"},
+            "description_en": "The Purpose: what the data may be used for (be specific, e.g. 「〇〇講座」の教材の作成及び講座の運営)",
+        },
     )
-    term_months: Annotated[int, Field(ge=1, le=120)] = Field(default=12, description="契約の有効期間（月）")
+    program_name: Text = Field(
+        description="取組の名称（講座名、ハッカソン名、研究題目の略称など。前文と定義に用いる）",
+        json_schema_extra={
+            "question": {"ja": "取組の名称（講座名、ハッカソン名、研究題目の略称など）は？", "en": "What is the programme called (course, hackathon, short research title)?"},
+            "description_en": "Name of the programme (course name, hackathon name, short research title; used in the preamble and definitions)",
+        },
+    )
+    contract_date: Optional[_dt.date] = Field(
+        default=None, description="契約締結日（YYYY-MM-DD）。省略すると日付欄を記入用の空欄にする",
+        json_schema_extra={
+            "question": {"ja": "契約締結日は？（YYYY-MM-DD。空欄なら日付欄を空けておく）", "en": "What is the contract date? (YYYY-MM-DD; empty leaves a blank to fill in)"},
+            "description_en": "Contract date (YYYY-MM-DD); if omitted, the date line is left blank to be filled in by hand",
+        },
+    )
+    term_months: Annotated[int, Field(ge=1, le=120)] = Field(
+        default=12, description="契約の有効期間（月）",
+        json_schema_extra={
+            "question": {"ja": "契約の有効期間は何か月ですか？", "en": "How many months should the contract run?"},
+            "description_en": "Term of the contract (months)",
+        },
+    )
     fee: Fee = Field(
         description="金銭の対価。data_provision: 受領者が提供者に支払うデータ利用料。paid_consulting: 提供者が支払う委託料。"
-        "joint_research: research の研究経費を用いるため free。hackathon: 提供者が運営者に支払う運営委託料"
+        "joint_research: research の研究経費を用いるため free。hackathon: 提供者が運営者に支払う運営委託料",
+        json_schema_extra={
+            "question": {"ja": "金銭の対価について伺います。", "en": "About the fee."},
+            "description_en": "The monetary consideration. data_provision: data fee the recipient pays the provider. paid_consulting: consulting fee the provider pays. joint_research: free, because the research costs in deal.research are used. hackathon: organising fee the provider pays the organiser",
+        },
     )
     derived_data: Optional[Literal["provider", "recipient", "shared"]] = Field(
         default=None,
         description="派生データの権利: provider（提供者に帰属）, recipient（受領者に帰属し提供者へ利用許諾）, shared（双方が利用可）。省略時は stance に従う",
+        json_schema_extra={
+            "question": {"ja": "派生データ（加工・分析の結果）の権利はどうしますか？（空欄なら stance に従う）", "en": "Who should hold the derived data? (empty to follow the stance)"},
+            "description_en": "Rights in derived data: provider (belongs to the provider), recipient (belongs to the recipient, licensed to the provider), shared (both may use it); follows the stance if omitted",
+        },
     )
     confidentiality_years: Optional[Annotated[int, Field(ge=1, le=20)]] = Field(
-        default=None, description="契約終了後に秘密保持義務が存続する年数。省略時は stance に従う"
+        default=None, description="契約終了後に秘密保持義務が存続する年数。省略時は stance に従う",
+        json_schema_extra={
+            "question": {"ja": "契約終了後、秘密保持義務を何年存続させますか？（空欄なら stance に従う）", "en": "For how many years after the end should confidentiality last? (empty to follow the stance)"},
+            "description_en": "Years the confidentiality obligations survive the end of the contract; follows the stance if omitted",
+        },
     )
-    publication: Publication = Field(default_factory=Publication, description="成果の公表")
-    deletion: Deletion = Field(default_factory=Deletion, description="契約終了時のデータの消去又は返還")
-    liability_cap: LiabilityCap = Field(description="損害賠償額の上限")
-    court: Text = Field(description="専属的合意管轄裁判所（例: 東京地方裁判所）")
+    publication: Publication = Field(
+        default_factory=Publication, description="成果の公表",
+        json_schema_extra={
+            "question": {"ja": "成果の公表について伺います。", "en": "About publishing the results."},
+            "description_en": "Publication of results",
+        },
+    )
+    deletion: Deletion = Field(
+        default_factory=Deletion, description="契約終了時のデータの消去又は返還",
+        json_schema_extra={
+            "question": {"ja": "契約終了時のデータの扱いについて伺います。", "en": "About the data when the contract ends."},
+            "description_en": "Deletion or return of the data when the contract ends",
+        },
+    )
+    liability_cap: LiabilityCap = Field(
+        description="損害賠償額の上限",
+        json_schema_extra={
+            "question": {"ja": "損害賠償額の上限について伺います。", "en": "About the cap on damages."},
+            "description_en": "Cap on liability for damages",
+        },
+    )
+    court: Text = Field(
+        description="専属的合意管轄裁判所（例: 東京地方裁判所）",
+        json_schema_extra={
+            "question": {"ja": "紛争時の専属的合意管轄裁判所は？", "en": "Which court should have exclusive jurisdiction?"},
+            "description_en": "Court with exclusive agreed jurisdiction (e.g. 東京地方裁判所)",
+        },
+    )
     execution: Literal["paper", "electronic"] = Field(
-        default="electronic", description="締結方法: paper（書面に記名押印）, electronic（電子署名）"
+        default="electronic", description="締結方法: paper（書面に記名押印）, electronic（電子署名）",
+        json_schema_extra={
+            "question": {"ja": "契約をどの方法で締結しますか？", "en": "How will the contract be signed?"},
+            "description_en": "How the contract is executed: paper (printed, with names and seals), electronic (electronic signature)",
+        },
     )
     generative_ai: Literal["prohibited", "approved_only"] = Field(
         default="prohibited",
         description="外部の生成AIサービスへの提供データの入力: prohibited（禁止）, approved_only（入力内容を学習・保持しない"
         "サービスに限り事前の書面承諾で可）",
+        json_schema_extra={
+            "question": {"ja": "外部の生成AIサービスに提供データを入力することを認めますか？", "en": "May the data be entered into external generative-AI services?"},
+            "description_en": "Entering the data into external generative-AI services: prohibited (not allowed), approved_only (allowed with prior written consent, only for services that neither learn from nor keep the input)",
+        },
     )
-    learners: Learners = Field(default_factory=Learners, description="受講者・参加者・学習者")
+    learners: Learners = Field(
+        default_factory=Learners, description="受講者・参加者・学習者",
+        json_schema_extra={
+            "question": {"ja": "受講者・参加者について伺います。", "en": "About learners and participants."},
+            "description_en": "Learners, participants and students",
+        },
+    )
     goals: list[Goal] = Field(
         default_factory=list,
         description="提供者の目的（モデル推奨に使う）: money（対価）, talent（人材との接点）, pr（広報）, "
         "deliverables（成果物）, research（研究成果）",
+        json_schema_extra={
+            "question": {"ja": "提供者としての目的を1行に1つずつ選んでください（モデルの推奨に使います）。", "en": "Choose the provider's goals, one per line (used to recommend a model)."},
+            "description_en": "The provider's goals (used to recommend a model): money (income), talent (contact with talent), pr (publicity), deliverables (work products), research (research results)",
+        },
     )
-    constraints: Constraints = Field(default_factory=Constraints, description="提供者の制約（モデル推奨に使う）")
+    constraints: Constraints = Field(
+        default_factory=Constraints, description="提供者の制約（モデル推奨に使う）",
+        json_schema_extra={
+            "question": {"ja": "提供者側の制約について伺います（モデルの推奨に使います）。", "en": "About the provider's constraints (used to recommend a model)."},
+            "description_en": "The provider's constraints (used to recommend a model)",
+        },
+    )
     choices: dict[str, str] = Field(
         default_factory=dict,
         description="条項ごとのバリエーションの明示的な指定（条項ID: バリエーションID）。stance より優先する",
+        json_schema_extra={
+            "question": {"ja": "条項ごとのバリエーションを明示的に指定しますか？", "en": "Do you want to pick clause variants explicitly?"},
+            "description_en": "Explicit variant per clause (clause ID: variant ID); overrides the stance",
+        },
     )
-    hackathon: Optional[Hackathon] = Field(default=None, description="ハッカソン型の取組の内容（model が hackathon のとき必須）")
+    hackathon: Optional[Hackathon] = Field(
+        default=None, description="ハッカソン型の取組の内容（model が hackathon のとき必須）",
+        json_schema_extra={
+            "question": {"ja": "ハッカソンの内容について伺います。", "en": "About the hackathon."},
+            "description_en": "The hackathon (required when model is hackathon)",
+        },
+    )
     consulting: Optional[Consulting] = Field(
-        default=None, description="有償コンサル型の業務の内容（model が paid_consulting のとき必須）"
+        default=None, description="有償コンサル型の業務の内容（model が paid_consulting のとき必須）",
+        json_schema_extra={
+            "question": {"ja": "コンサルティング業務の内容について伺います。", "en": "About the consulting work."},
+            "description_en": "The consulting engagement (required when model is paid_consulting)",
+        },
     )
-    research: Optional[Research] = Field(default=None, description="共同研究型の研究の内容（model が joint_research のとき必須）")
-    course: Optional[Course] = Field(default=None, description="データ提供型で教材を作る講座（model が data_provision のとき必須）")
+    research: Optional[Research] = Field(
+        default=None, description="共同研究型の研究の内容（model が joint_research のとき必須）",
+        json_schema_extra={
+            "question": {"ja": "共同研究の内容について伺います。", "en": "About the joint research."},
+            "description_en": "The joint research (required when model is joint_research)",
+        },
+    )
+    course: Optional[Course] = Field(
+        default=None, description="データ提供型で教材を作る講座（model が data_provision のとき必須）",
+        json_schema_extra={
+            "question": {"ja": "データを用いる講座・教材について伺います。", "en": "About the course or teaching materials that use the data."},
+            "description_en": "The course whose teaching materials use the data (required when model is data_provision)",
+        },
+    )
 
 
 _SECTION_FOR_MODEL = {
@@ -351,17 +925,49 @@ _SECTION_FOR_MODEL = {
 
 
 class Answers(_Strict):
-    schema_version: Literal[1] = Field(default=SCHEMA_VERSION, description="回答ファイルの形式の版（現在は 1）")
+    schema_version: Literal[1] = Field(
+        default=SCHEMA_VERSION, description="回答ファイルの形式の版（現在は 1）",
+        json_schema_extra={
+            "question": {"ja": "回答ファイルの形式の版は？", "en": "Which version of the answers-file format is this?"},
+            "description_en": "Version of the answers-file format (currently 1)",
+        },
+    )
     model: Literal["hackathon", "paid_consulting", "joint_research", "data_provision", "auto"] = Field(
         description="提供モデル: hackathon（ハッカソン型）, paid_consulting（有償コンサル型）, joint_research（共同研究型）, "
-        "data_provision（データ提供型）, auto（deal.goals と deal.constraints から推奨されたモデル）"
+        "data_provision（データ提供型）, auto（deal.goals と deal.constraints から推奨されたモデル）",
+        json_schema_extra={
+            "question": {"ja": "どの提供モデルで契約書を作成しますか？", "en": "Which provision model should the contracts follow?"},
+            "description_en": "Provision model: hackathon (hackathon run by an organiser), paid_consulting (paid consulting engagement), joint_research (joint research with a university), data_provision (data provided for teaching materials), auto (the model recommended from deal.goals and deal.constraints)",
+        },
     )
     stance: Literal["provider", "balanced", "recipient"] = Field(
-        default="balanced", description="条項の選択をどちらの利益に寄せるか: provider, balanced, recipient"
+        default="balanced", description="条項の選択をどちらの利益に寄せるか: provider, balanced, recipient",
+        json_schema_extra={
+            "question": {"ja": "条項はどちらの利益に寄せますか？ provider（提供者寄り）, balanced（中立。迷ったらこれ）, recipient（相手方寄り）", "en": "Whose interests should the clauses favour? (balanced if unsure)"},
+            "description_en": "Whose interests the clause choices favour: provider (the data provider), balanced (even-handed), recipient (the counterparty)",
+        },
     )
-    parties: Parties = Field(description="当事者")
-    data: Data = Field(description="提供データ")
-    deal: Deal = Field(description="取引の条件")
+    parties: Parties = Field(
+        description="当事者",
+        json_schema_extra={
+            "question": {"ja": "当事者について伺います。", "en": "About the parties."},
+            "description_en": "The parties",
+        },
+    )
+    data: Data = Field(
+        description="提供データ",
+        json_schema_extra={
+            "question": {"ja": "提供するデータについて伺います。", "en": "About the data to be provided."},
+            "description_en": "The data to be provided",
+        },
+    )
+    deal: Deal = Field(
+        description="取引の条件",
+        json_schema_extra={
+            "question": {"ja": "取引の条件について伺います。", "en": "About the terms of the deal."},
+            "description_en": "The terms of the deal",
+        },
+    )
 
     @model_validator(mode="after")
     def _model_section(self) -> "Answers":
