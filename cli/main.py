@@ -88,7 +88,11 @@ def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
         parsed, _ = resolve_model(parsed)
     except AnswersError:
         pass  # findings do not need the model's own section
-    found = findings(parsed)
+    from contracts.library import default_library
+
+    lib = default_library()
+    model_clauses = {cid for d in lib.documents_for(parsed.model) for cid in d.articles}
+    found = findings(parsed, present=model_clauses or None)
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=2))
     else:

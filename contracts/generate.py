@@ -36,7 +36,8 @@ def prepare(answers: Answers, lib: Library | None = None, book: RiskBook | None 
     answers, ranking = resolve_model(answers, book)
     refuse_blocked(answers, book)
     documents = assemble_set(answers, lib)
-    return answers, documents, findings(answers, book), ranking
+    present = {a.clause_id for d in documents for a in d.articles}
+    return answers, documents, findings(answers, book, present), ranking
 
 
 def build_set(

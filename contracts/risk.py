@@ -114,8 +114,11 @@ def default_riskbook() -> RiskBook:
     return _DEFAULT
 
 
-def findings(answers: Answers, book: RiskBook | None = None) -> list[Finding]:
-    """Every rule whose condition holds, most severe first (blocks before everything)."""
+def findings(answers: Answers, book: RiskBook | None = None, present: set[str] | None = None) -> list[Finding]:
+    """Every rule whose condition holds, most severe first (blocks before everything).
+
+    ``present``: the clause ids in this deal's documents; a finding then names only those clauses.
+    """
     book = book or default_riskbook()
     ctx = {"data": answers.data, "deal": answers.deal, "model": answers.model, "parties": answers.parties}
     out = []
@@ -128,7 +131,7 @@ def findings(answers: Answers, book: RiskBook | None = None) -> list[Finding]:
                     block=rule.block,
                     message=book.env.from_string(rule.message).render(ctx).strip(),
                     action=book.env.from_string(rule.action).render(ctx).strip(),
-                    clauses=tuple(rule.clauses),
+                    clauses=tuple(c for c in rule.clauses if present is None or c in present),
                     basis=tuple(rule.basis),
                 )
             )

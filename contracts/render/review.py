@@ -7,10 +7,9 @@ internal note. Author, initials and date are fixed so the review copy is byte-id
 from __future__ import annotations
 
 import datetime as _dt
-import io
 
 from contracts.document import FAVOURS_JA, Article, Document
-from contracts.render.docx import normalize_zip
+from contracts.render.docx import reopen, save_docx
 
 AUTHOR = "keiyaku レビュー"
 INITIALS = "KR"
@@ -37,20 +36,37 @@ def comment_paragraphs(article: Article, notes: list[str]) -> list[str]:
 
 
 def add_review_comments(clean_docx: bytes, doc: Document, notes_by_clause: dict[str, list[str]]) -> bytes:
-    from docx import Document as WordDocument
-
-    word = WordDocument(io.BytesIO(clean_docx))
-    headings = [p for p in word.paragraphs if p.style.name == HEADING_STYLE]
+    word = reopen(clean_docx)
+    # Compare style ids rather than resolving every paragraph's style object (an XPath lookup per paragraph).
+    heading_id = word.styles[HEADING_STYLE].style_id
+    headings = [p for p in word.paragraphs if p._p.style == heading_id]
     if len(headings) != len(doc.articles):
         raise ValueError(f"{doc.file_name}: {len(headings)} heading paragraphs for {len(doc.articles)} articles")
     for paragraph, article in zip(headings, doc.articles):
         first, *rest = comment_paragraphs(article, notes_by_clause.get(article.clause_id, []))
         comment = word.add_comment(paragraph.runs, text=first, author=AUTHOR, initials=INITIALS)
         for line in rest:
-            comment.add_paragraph(line)
+            _add_comment_paragraph(comment, line)
         comment._comment_elm.date = COMMENT_DATE
     props = word.core_properties
     props.title = f"{doc.title}（レビュー用・社外秘）"
-    buf = io.BytesIO()
-    word.save(buf)
-    return normalize_zip(buf.getvalue())
+    return save_docx(word)
+
+
+def _add_comment_paragraph(comment, text: str) -> None:
+    """``comment.add_paragraph(text)`` built directly: same XML, without python-docx's per-character run writer
+    and its schema-ordered child insertion (a quarter of the review copy's time)."""
+    if not text or any(ch in text for ch in "\t\r\n"):
+        comment.add_paragraph(text)
+        return
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import OxmlElement
+
+    p = OxmlElement("w:p")
+    ppr = OxmlElement("w:pPr")
+    ppr.append(OxmlElement("w:pStyle", {qn("w:val"): "CommentText"}))
+    p.append(ppr)
+    run = OxmlElement("w:r")
+    run.add_t(text)
+    p.append(run)
+    comment._comment_elm.append(p)
