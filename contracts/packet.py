@@ -150,7 +150,7 @@ def build_packet(
         title="データ提供に関する取締役会付議資料",
         company=answers.parties.provider.name,
         counterparty=answers.parties.recipient.name,
-        date=date_ja(deal.contract_date) if deal.contract_date else "締結日未定",
+        date=f"締結予定日 {date_ja(deal.contract_date)}" if deal.contract_date else "締結予定日 未定",
         model_label=labels["model"][answers.model],
         notice=documents[0].notice,
         facts=facts,
