@@ -22,6 +22,8 @@ from contracts.answers import MODEL_IDS, Answers
 from contracts.paths import CLAUSES_DIR
 
 STANCES = ("provider", "balanced", "recipient")
+# libyaml's safe loader parses the ~1 MB library about ten times faster than the pure-Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PLACEHOLDERS = re.compile(r"〇〇|○○|TODO|XXX|＿＿|__|\?\?\?")
 CONTEXT_NAMES = {
     "provider", "recipient", "data", "deal", "model", "stance", "vars", "labels",
@@ -182,6 +184,16 @@ class LibraryFile(_Spec):
     recipients_min: dict[str, Any] = Field(default_factory=dict)
 
 
+class _PlainText:
+    """Stands in for a compiled template when the text has nothing to render."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def render(self, *args, **kwargs) -> str:
+        return self.text
+
+
 class LibraryError(Exception):
     """The library files cannot be loaded; the message names the file and the problem."""
 
@@ -213,9 +225,14 @@ class Library:
         self._compiled: dict[str, Any] = {}
 
     def template(self, source: str):
+        """A compiled template; text with no Jinja markup skips the compiler (most annotations)."""
         tpl = self._compiled.get(source)
         if tpl is None:
-            tpl = self._compiled[source] = self.env.from_string(source)
+            if "{" in source:
+                tpl = self.env.from_string(source)
+            else:
+                tpl = _PlainText(source)
+            self._compiled[source] = tpl
         return tpl
 
     def documents_for(self, model: str) -> list[DocumentSpec]:
@@ -236,7 +253,7 @@ def load_library(directory: Path | None = None) -> Library:
     files: dict[str, LibraryFile] = {}
     for path in sorted(directory.glob("*.yaml")):
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
             files[path.name] = LibraryFile.model_validate(raw)
         except yaml.YAMLError as exc:
             raise LibraryError(f"{path.name}: malformed YAML: {exc}") from None

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contracts import conditions
 from contracts.answers import MODEL_IDS, Answers, AnswersError
+from contracts.library import SAFE_LOADER
 from contracts.paths import CLAUSES_DIR
 
 SEVERITIES = ("高", "中", "低")
@@ -94,7 +95,7 @@ class RiskBook:
 def load_riskbook(directory: Path | None = None) -> RiskBook:
     merged: dict[str, Any] = {"rules": [], "profiles": [], "goal_labels": {}, "recipients_min": {}}
     for path in sorted(Path(directory or CLAUSES_DIR).glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
         for key in merged:
             if key in raw:
                 if isinstance(merged[key], list):
