@@ -14,7 +14,7 @@ demo: setup
 	@rm -rf out
 	@for ex in $(EXAMPLES); do \
 	  name=$$(basename $$ex .yaml); \
-	  $(VENV)/bin/keiyaku generate $$ex --out out/$$name || exit 1; \
+	  $(VENV)/bin/keiyaku generate $$ex --out out/$$name --pdf || exit 1; \
 	done
 	@echo "Drafts written to out/ — review by qualified counsel is required before use."
 
