@@ -18,8 +18,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 MODEL_IDS = ("hackathon", "paid_consulting", "joint_research", "data_provision")
 SCHEMA_VERSION = 1
 
-# Characters that are illegal in XML 1.0 or that docxtpl turns into paragraph/page breaks.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters that are illegal in XML 1.0, that docxtpl turns into paragraph/page breaks, or (CR) that XML
+# parsers silently turn into a line feed, so the text would not come back verbatim.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 def _clean_text(value: str) -> str:
@@ -1082,13 +1083,27 @@ class _UniqueKeyLoader:
             if self.check_event(yaml.events.AliasEvent):
                 event = self.peek_event()
                 raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed", event.start_mark)
-            return original(self, parent, index)
+            # Bounds, so that a hostile file fails in well under a second instead of running the pure-Python
+            # parser for minutes: an answers file is a few hundred nodes, at most 6 levels deep.
+            self._keiyaku_nodes = getattr(self, "_keiyaku_nodes", 0) + 1
+            depth = getattr(self, "_keiyaku_depth", 0)
+            if depth >= MAX_YAML_DEPTH or self._keiyaku_nodes > MAX_YAML_NODES:
+                what = f"nested more than {MAX_YAML_DEPTH} levels deep" if depth >= MAX_YAML_DEPTH else (
+                    f"more than {MAX_YAML_NODES:,} values")
+                raise yaml.composer.ComposerError(None, None, what, self.peek_event().start_mark)
+            self._keiyaku_depth = depth + 1
+            try:
+                return original(self, parent, index)
+            finally:
+                self._keiyaku_depth = depth
 
         Loader.compose_node = compose_node
         return Loader
 
 
-MAX_ANSWERS_BYTES = 2 * 1024 * 1024
+MAX_ANSWERS_BYTES = 512 * 1024  # real answers files are a few KiB; the pure-Python YAML parser needs ~1 s per MiB
+MAX_YAML_DEPTH = 32
+MAX_YAML_NODES = 10_000
 
 
 def parse_text(text: str, source: str) -> Any:
@@ -1100,6 +1115,10 @@ def parse_text(text: str, source: str) -> Any:
             return json.loads(text)
         except json.JSONDecodeError as exc:
             raise AnswersError(source, [(f"line {exc.lineno}", f"malformed JSON: {exc.msg}")]) from None
+        except RecursionError:
+            raise AnswersError(source, [("(file)", "malformed JSON: nested too deeply")]) from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise AnswersError(source, [("(file)", f"malformed JSON: {_short(exc)}")]) from None
     try:
         return yaml.load(text, Loader=_UniqueKeyLoader.make())  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -1109,6 +1128,15 @@ def parse_text(text: str, source: str) -> Any:
         raise AnswersError(source, [(where, f"malformed YAML: {problem}")]) from None
     except RecursionError:
         raise AnswersError(source, [("(file)", "malformed YAML: nested too deeply")]) from None
+    except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4,300 digits
+        raise AnswersError(source, [("(file)", f"malformed YAML: {_short(exc)}")]) from None
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    if "integer string conversion" in text:
+        return "a number has too many digits"
+    return text[:200]
 
 
 def load_answers(path: str | Path) -> Answers:

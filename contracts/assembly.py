@@ -203,8 +203,13 @@ def assemble(
     def has(cid: str) -> bool:
         return cid in plan
 
+    survivor_text: list[str] = []
+
     def survivors() -> str:
-        return join_ja([f"第{p.number}条" for p in plan.values() if p.clause.survives])
+        # The plan is final before any text renders: compute once (called per clause, it made assembly quadratic).
+        if not survivor_text:
+            survivor_text.append(join_ja([f"第{p.number}条" for p in plan.values() if p.clause.survives]))
+        return survivor_text[0]
 
     def schedule(sid: str) -> str:
         if sid not in schedule_labels:

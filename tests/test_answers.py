@@ -53,7 +53,7 @@ def test_wrong_type_and_bad_choice_are_named():
     assert "data.personal_info" in paths
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x0c", "\x1f", "\ufffe", "\uffff"])
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x0c", "\r", "\x1f", "\ufffe", "\uffff"])
 def test_control_characters_are_rejected_with_their_path(char):
     data = raw()
     data["parties"]["provider"]["name"] = f"株式会社{char}テスト"

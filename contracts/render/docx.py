@@ -140,8 +140,8 @@ def _escape_value(value):
 
 def _set_properties(docx, doc: Document) -> None:
     props = docx.core_properties
-    props.title = doc.title
-    props.subject = "・".join(doc.parties)
+    props.title = fit_property(doc.title)
+    props.subject = fit_property("・".join(doc.parties))
     props.author = "keiyaku"
     props.last_modified_by = "keiyaku"
     props.keywords = "草案; 要専門家確認"
@@ -150,6 +150,11 @@ def _set_properties(docx, doc: Document) -> None:
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     props.revision = 1
+
+
+def fit_property(value: str, limit: int = 255) -> str:
+    """Core properties hold at most 255 characters (python-docx raises beyond): a long party name is cut there."""
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def normalize_zip(data: bytes) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from contracts.document import FAVOURS_JA, Article, Document
-from contracts.render.docx import reopen, save_docx
+from contracts.render.docx import fit_property, reopen, save_docx
 
 AUTHOR = "keiyaku レビュー"
 INITIALS = "KR"
@@ -49,7 +49,7 @@ def add_review_comments(clean_docx: bytes, doc: Document, notes_by_clause: dict[
             _add_comment_paragraph(comment, line)
         comment._comment_elm.date = COMMENT_DATE
     props = word.core_properties
-    props.title = f"{doc.title}（レビュー用・社外秘）"
+    props.title = fit_property(f"{doc.title}（レビュー用・社外秘）")
     return save_docx(word)
 
 
