@@ -90,6 +90,14 @@ class RiskBook:
         self.goal_labels = data.goal_labels
         self.recipients_min = data.recipients_min
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        self._compiled: dict[str, Any] = {}
+
+    def render(self, text: str, ctx: dict) -> str:
+        """Render a message or action; each text is compiled once per process."""
+        tpl = self._compiled.get(text)
+        if tpl is None:
+            tpl = self._compiled[text] = self.env.from_string(text)
+        return tpl.render(ctx).strip()
 
 
 def load_riskbook(directory: Path | None = None) -> RiskBook:
@@ -130,8 +138,8 @@ def findings(answers: Answers, book: RiskBook | None = None, present: set[str] |
                     rule=rule.id,
                     severity=rule.severity,
                     block=rule.block,
-                    message=book.env.from_string(rule.message).render(ctx).strip(),
-                    action=book.env.from_string(rule.action).render(ctx).strip(),
+                    message=book.render(rule.message, ctx),
+                    action=book.render(rule.action, ctx),
                     clauses=tuple(c for c in rule.clauses if present is None or c in present),
                     basis=tuple(rule.basis),
                 )
