@@ -60,3 +60,52 @@ def test_every_contract_has_the_closing_and_one_signature_block_per_party(exampl
             assert len(closing) == 1 and ("本書2通" in closing[0] or "電磁的記録" in closing[0]), path.name
             parties = [t for s, t in styles if s == "署名当事者"]
             assert len(parties) == 2, (path.name, parties)
+
+
+def _texts(model: str, **deal_changes) -> dict[str, str]:
+    import io
+
+    import yaml
+    from docx import Document as WordDocument
+
+    from contracts.answers import validate_answers
+    from contracts.generate import build_set
+    from tests.conftest import ROOT
+
+    data = yaml.safe_load((ROOT / "examples" / f"{model}.yaml").read_text(encoding="utf-8"))
+    for path, value in deal_changes.items():
+        node = data["deal"]
+        *parents, last = path.split("__")
+        for p in parents:
+            node = node[p]
+        node[last] = value
+    result = build_set(validate_answers(data))
+    return {
+        name: "\n".join(p.text for p in WordDocument(io.BytesIO(content)).paragraphs)
+        for name, content in result.files.items()
+        if name.endswith(".docx") and "/" not in name
+    }
+
+
+def test_minors_bring_guardian_consent_into_the_participant_terms():
+    assert "法定代理人" not in _texts("hackathon")["03_参加規約.docx"]
+    assert "法定代理人" in _texts("hackathon", learners__minors=True)["03_参加規約.docx"]
+
+
+def test_deliverable_rights_option_changes_the_agreement_and_the_terms():
+    licence = _texts("hackathon", hackathon__deliverable_rights="license")
+    assign = _texts("hackathon", hackathon__deliverable_rights="assign_winners")
+    assert "非独占的" in licence["02_ハッカソンデータ提供契約書.docx"]
+    assert "譲渡" in assign["03_参加規約.docx"] and "著作権法第27条及び第28条" in assign["03_参加規約.docx"]
+    assert licence["03_参加規約.docx"] != assign["03_参加規約.docx"]
+
+
+def test_results_ownership_is_the_answer_chosen():
+    joint = _texts("joint_research", research__results_owner="joint")["02_共同研究契約書.docx"]
+    company = _texts("joint_research", research__results_owner="company")["02_共同研究契約書.docx"]
+    assert "共有" in joint and joint != company
+
+
+def test_work_contract_brings_nonconformity_liability():
+    text = _texts("paid_consulting", consulting__contract_type="work")["02_業務委託契約書.docx"]
+    assert "請負" in text and "契約不適合" in text
