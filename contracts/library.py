@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import typing
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional
 
@@ -266,14 +266,10 @@ def load_library(directory: Path | None = None) -> Library:
     return Library(files)
 
 
-_DEFAULT_LIBRARY: Library | None = None
-
-
+@lru_cache(maxsize=1)
 def default_library() -> Library:
-    global _DEFAULT_LIBRARY
-    if _DEFAULT_LIBRARY is None:
-        _DEFAULT_LIBRARY = load_library()
-    return _DEFAULT_LIBRARY
+    """The shipped library, loaded once per process."""
+    return load_library()
 
 
 # --------------------------------------------------------------------------- lint

@@ -8,17 +8,18 @@ from the source report. This module only evaluates them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional
 
 import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contracts import conditions
 from contracts.answers import MODEL_IDS, Answers, AnswersError
-from contracts.library import SAFE_LOADER
+from contracts.library import SAFE_LOADER, LibraryError
 from contracts.paths import CLAUSES_DIR
 
 SEVERITIES = ("高", "中", "低")
@@ -110,17 +111,18 @@ def load_riskbook(directory: Path | None = None) -> RiskBook:
                     merged[key] += raw[key]
                 else:
                     merged[key].update(raw[key])
-    return RiskBook(RiskFile.model_validate(merged))
+    try:
+        return RiskBook(RiskFile.model_validate(merged))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise LibraryError(f"risk rules: {where}: {first['msg']} ({len(exc.errors())} problem(s))") from None
 
 
-_DEFAULT: RiskBook | None = None
-
-
+@lru_cache(maxsize=1)
 def default_riskbook() -> RiskBook:
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = load_riskbook()
-    return _DEFAULT
+    """The shipped rules and profiles, loaded once per process."""
+    return load_riskbook()
 
 
 def findings(answers: Answers, book: RiskBook | None = None, present: set[str] | None = None) -> list[Finding]:
