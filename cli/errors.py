@@ -36,6 +36,12 @@ def errors_to_exit(fn):
             fail(f"generation failed: {exc}", 1)
         except Failure as exc:
             fail(str(exc), exc.status)
+        except BrokenPipeError:
+            # The reader went away (e.g. `keiyaku risk … | head`): stop quietly, as Unix tools do.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - an unexpected bug still gets a message, not a traceback

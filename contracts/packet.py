@@ -141,7 +141,7 @@ def build_packet(
         open_points.append("契約締結日が未定です。締結日を決定してください。")
     if deal.derived_data is None:
         open_points.append("派生データの帰属が回答で指定されていません（契約書の立場に従った条項を採用しています）。方針を決定してください。")
-    if answers.model != top:
+    if deal.goals and answers.model != top:
         open_points.append(
             f"提供者の目的・制約からは「{ranking[0].label}」が最も適合すると評価されています。"
             f"「{labels['model'][answers.model]}」を選択する理由を確認してください。"

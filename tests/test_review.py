@@ -127,5 +127,7 @@ def test_recommend_command(tmp_path):
     assert out.returncode == 0 and out.stdout.startswith("1. ハッカソン型")
     ranked = json.loads(subprocess.run(KEIYAKU + ["recommend", str(answers), "--json"], capture_output=True, text=True).stdout)
     assert [r["model"] for r in ranked][0] == "hackathon" and len(ranked) == 4
-    missing = subprocess.run(KEIYAKU + ["recommend", str(EXAMPLES[0])], capture_output=True, text=True)
+    del data["deal"]["goals"]
+    answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    missing = subprocess.run(KEIYAKU + ["recommend", str(answers)], capture_output=True, text=True)
     assert missing.returncode == 2 and "deal.goals" in missing.stderr
