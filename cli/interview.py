@@ -604,7 +604,9 @@ def _comment(text: str) -> str:
     return "# " + " ".join(text.split())
 
 
-def _emit(cls, node: dict, indent: int, lang: str, lines: list[str]) -> None:
+def _emit(cls, node: dict, indent: int, lang: str, lines: list[str], comments: bool = True) -> None:
+    """YAML lines for ``node``; with ``comments``, each field's description above it (entries of a list of
+    sub-models go without: their fields are described once, above the list)."""
     pad = " " * indent
     for name, field in cls.model_fields.items():
         if name not in node:
@@ -612,7 +614,8 @@ def _emit(cls, node: dict, indent: int, lang: str, lines: list[str]) -> None:
         value = node[name]
         kind = _unwrap(field.annotation)
         origin = typing.get_origin(kind)
-        lines.append(pad + _comment(description(field, lang)))
+        if comments:
+            lines.append(pad + _comment(description(field, lang)))
         if value is None:
             lines.append(f"{pad}{name}: null")
         elif _is_model(kind) and isinstance(value, dict):
@@ -620,7 +623,7 @@ def _emit(cls, node: dict, indent: int, lang: str, lines: list[str]) -> None:
                 lines.append(f"{pad}{name}: {{}}")
             else:
                 lines.append(f"{pad}{name}:")
-                _emit(kind, value, indent + 2, lang, lines)
+                _emit(kind, value, indent + 2, lang, lines, comments)
         elif isinstance(value, list):
             if not value:
                 lines.append(f"{pad}{name}: []")
@@ -628,11 +631,12 @@ def _emit(cls, node: dict, indent: int, lang: str, lines: list[str]) -> None:
             lines.append(f"{pad}{name}:")
             item = _unwrap(typing.get_args(kind)[0]) if origin is list else None
             if item is not None and _is_model(item):
-                parts = [f"{n}: {description(f, lang)}" for n, f in item.model_fields.items()]
-                lines.append(pad + "  " + _comment(" / ".join(parts)))
+                if comments:
+                    parts = [f"{n}: {description(f, lang)}" for n, f in item.model_fields.items()]
+                    lines.append(pad + "  " + _comment(" / ".join(parts)))
                 for entry in value:
                     sub: list[str] = []
-                    _emit_plain(item, entry, indent + 4, sub)
+                    _emit(item, entry, indent + 4, lang, sub, comments=False)
                     sub[0] = pad + "  - " + sub[0].lstrip()
                     lines.extend(sub)
             else:
@@ -643,24 +647,6 @@ def _emit(cls, node: dict, indent: int, lang: str, lines: list[str]) -> None:
             else:
                 lines.append(f"{pad}{name}:")
                 lines.extend(f"{pad}  {_scalar(k)}: {_scalar(v)}" for k, v in value.items())
-        else:
-            lines.append(f"{pad}{name}: {_scalar(value)}")
-
-
-def _emit_plain(cls, node: dict, indent: int, lines: list[str]) -> None:
-    """An entry of a list of sub-models, without comments (they are above the list)."""
-    pad = " " * indent
-    for name, field in cls.model_fields.items():
-        if name not in node:
-            continue
-        value = node[name]
-        kind = _unwrap(field.annotation)
-        if _is_model(kind) and isinstance(value, dict):
-            lines.append(f"{pad}{name}:")
-            _emit_plain(kind, value, indent + 2, lines)
-        elif isinstance(value, list):
-            lines.append(f"{pad}{name}: []" if not value else f"{pad}{name}:")
-            lines.extend(f"{pad}  - {_scalar(v)}" for v in value)
         else:
             lines.append(f"{pad}{name}: {_scalar(value)}")
 

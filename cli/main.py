@@ -90,9 +90,7 @@ def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
         pass  # findings do not need the model's own section
     from contracts.library import default_library
 
-    lib = default_library()
-    model_clauses = {cid for d in lib.documents_for(parsed.model) for cid in d.articles}
-    found = findings(parsed, present=model_clauses or None)
+    found = findings(parsed, present=default_library().clauses_for(parsed.model) or None)
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=2))
     else:

@@ -235,6 +235,10 @@ class Library:
             self._compiled[source] = tpl
         return tpl
 
+    def clauses_for(self, model: str) -> set[str]:
+        """Every clause id the model's documents list (whether or not a given deal makes it apply)."""
+        return {cid for d in self.documents_for(model) for cid in d.articles}
+
     def documents_for(self, model: str) -> list[DocumentSpec]:
         return sorted((d for d in self.documents.values() if model in d.models), key=lambda d: (d.order, d.id))
 
