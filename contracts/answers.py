@@ -119,6 +119,15 @@ class Party(_Strict):
             "description_en": "Whether the party is a small or medium-sized business, start-up or sole trader (used to check abuse of a superior bargaining position)",
         },
     )
+    acts_as_business: bool = Field(
+        default=False,
+        description="個人（kind: individual）が事業として又は事業のために契約するか。false の個人は消費者として扱い、"
+        "すべての文書で消費者契約法に適合する条項を用いる",
+        json_schema_extra={
+            "question": {"ja": "（個人の場合）事業として又は事業のために契約しますか？", "en": "(For an individual) Does the person contract as or for a business?"},
+            "description_en": "Whether an individual (kind: individual) contracts as or for a business; an individual who does not is a consumer, and every document then uses consumer-safe clauses (Consumer Contract Act)",
+        },
+    )
 
     @model_validator(mode="after")
     def _representative_for_entities(self) -> "Party":
@@ -296,6 +305,13 @@ class Data(_Strict):
             "description_en": "Whether the data is stored or used in a foreign country, or accessed by someone located abroad",
         },
     )
+    sample: Optional[Text] = Field(
+        default=None, description="秘密保持契約の段階で検討のために開示するサンプルデータの内容（例: 画像200枚及び対応するアノテーション）。省略時は提供データの一部で提供者が選定したもの",
+        json_schema_extra={
+            "question": {"ja": "秘密保持契約の段階で開示するサンプルデータは？（省略可）", "en": "What sample of the data is disclosed at the NDA stage? (optional)"},
+            "description_en": "The sample of the data disclosed for evaluation at the NDA stage (e.g. 200 images with their annotations); if omitted, a part of the data the provider selects",
+        },
+    )
 
 
 # --------------------------------------------------------------------------- deal
@@ -432,6 +448,20 @@ class Learners(_Strict):
         json_schema_extra={
             "question": {"ja": "外国に居住する者が参加する可能性はありますか？", "en": "May people living abroad take part?"},
             "description_en": "Whether people living abroad may take part",
+        },
+    )
+    selection: Literal["open", "selected"] = Field(
+        default="open", description="受講者・参加者の集め方: open（公募し、定型約款である規約への同意で参加）, selected（受託者等が個別に選抜し、個別に署名する同意書で参加）",
+        json_schema_extra={
+            "question": {"ja": "受講者・参加者をどう集めますか？ open（公募）, selected（個別に選抜）", "en": "How are learners or participants recruited? open (public call), selected (hand-picked)"},
+            "description_en": "How learners or participants are recruited: open (public call; they join by accepting standard terms), selected (hand-picked; each signs an individual consent)",
+        },
+    )
+    paid: bool = Field(
+        default=False, description="受講者・参加者が作業の対価として報酬を受けるか（労働者性・フリーランス法の検討に使う）",
+        json_schema_extra={
+            "question": {"ja": "受講者・参加者は作業の対価として報酬を受けますか？", "en": "Are learners or participants paid for their work?"},
+            "description_en": "Whether learners or participants are paid for their work (used to check employee status and the Freelance Act)",
         },
     )
 
@@ -580,6 +610,13 @@ class Consulting(_Strict):
             "description_en": "Whether the consultant may reuse the engagement, anonymised, as teaching material (subject to prior approval)",
         },
     )
+    fee_basis: Literal["performance", "outcome"] = Field(
+        default="outcome", description="委託料の支払の基準: performance（履行割合型。業務の履行に応じて支払う。民法648条）, outcome（成果完成型。納入物の検査合格と引換えに支払う。民法648条の2）",
+        json_schema_extra={
+            "question": {"ja": "委託料は何に対して支払いますか？ performance（業務の履行）, outcome（成果の完成）", "en": "What is the fee paid for? performance (the work done), outcome (the deliverables completed)"},
+            "description_en": "What the fee is paid for: performance (the work done, Civil Code 648), outcome (the deliverables, on acceptance; Civil Code 648-2)",
+        },
+    )
 
 
 class Student(_Strict):
@@ -676,6 +713,27 @@ class Research(_Strict):
         json_schema_extra={
             "question": {"ja": "共有の場合の不実施補償をどうしますか？", "en": "For joint ownership, what about non-practice compensation?"},
             "description_en": "Non-practice compensation for jointly owned results: none (none), royalty (royalties are paid), negotiate (to be agreed when the results are practised)",
+        },
+    )
+    royalty_percent: Optional[Annotated[float, Field(gt=0, le=50)]] = Field(
+        default=None, description="不実施補償として企業が第三者への実施許諾・製品販売について大学に支払う実施料率（正味販売額等に対する%）。royalty のとき必須",
+        json_schema_extra={
+            "question": {"ja": "不実施補償の実施料率（%）は？", "en": "What royalty rate (%) is paid as non-practice compensation?"},
+            "description_en": "Royalty rate (% of net sales) the company pays the university as non-practice compensation; required for royalty",
+        },
+    )
+    in_house_royalty_percent: Optional[Annotated[float, Field(ge=0, le=50)]] = Field(
+        default=None, description="企業が自ら実施（自己実施）する場合の実施料率（%）。0 なら自己実施は無償。royalty のとき必須",
+        json_schema_extra={
+            "question": {"ja": "企業が自ら実施する場合の実施料率（%）は？（0 なら無償）", "en": "What royalty rate (%) applies to the company's own practice? (0 for none)"},
+            "description_en": "Royalty rate (%) for the company's own practice of the results; 0 means own practice is free; required for royalty",
+        },
+    )
+    export_control: Literal["not_controlled", "controlled", "unchecked"] = Field(
+        default="unchecked", description="安全保障貿易管理: not_controlled（該非判定の結果、規制対象の技術を含まない）, controlled（外為法の規制対象技術を含む）, unchecked（未判定）",
+        json_schema_extra={
+            "question": {"ja": "研究で扱う技術・データの該非判定の結果は？", "en": "What is the export-control classification of the technology and data?"},
+            "description_en": "Security export control: not_controlled (classified; no controlled technology), controlled (includes technology controlled under the Foreign Exchange Act), unchecked (not yet classified)",
         },
     )
     thesis_use: bool = Field(
@@ -782,6 +840,14 @@ class Deal(_Strict):
             "description_en": "Contract date (YYYY-MM-DD); if omitted, the date line is left blank to be filled in by hand",
         },
     )
+    nda_date: Optional[_dt.date] = Field(
+        default=None,
+        description="秘密保持契約の締結日（YYYY-MM-DD）。本契約の締結日以前の日。省略すると秘密保持契約の日付欄と本契約中の引用の日付を記入用の空欄にする",
+        json_schema_extra={
+            "question": {"ja": "秘密保持契約の締結日は？（本契約より前の日。空欄なら記入用に空けておく）", "en": "When is (was) the NDA signed? (on or before the contract date; empty leaves a blank)"},
+            "description_en": "Date the NDA is signed (YYYY-MM-DD), on or before the contract date; if omitted, the NDA's date line and the main agreement's citation of it are left blank to be filled in",
+        },
+    )
     term_months: Annotated[int, Field(ge=1, le=120)] = Field(
         default=12, description="契約の有効期間（月）",
         json_schema_extra={
@@ -810,6 +876,13 @@ class Deal(_Strict):
         json_schema_extra={
             "question": {"ja": "契約終了後、秘密保持義務を何年存続させますか？（空欄なら stance に従う）", "en": "For how many years after the end should confidentiality last? (empty to follow the stance)"},
             "description_en": "Years the confidentiality obligations survive the end of the contract; follows the stance if omitted",
+        },
+    )
+    nda_data: Literal["sample", "full"] = Field(
+        default="sample", description="秘密保持契約の段階で開示するデータ: sample（検討用のサンプルのみ。提供データ全体は本契約の締結後に提供）, full（提供データ全体）",
+        json_schema_extra={
+            "question": {"ja": "秘密保持契約の段階でどこまでデータを開示しますか？ sample（サンプルのみ）, full（全体）", "en": "How much data is disclosed at the NDA stage? sample (a sample only), full (the whole dataset)"},
+            "description_en": "Data disclosed at the NDA stage: sample (an evaluation sample only; the whole dataset after the main agreement is signed), full (the whole dataset)",
         },
     )
     publication: Publication = Field(

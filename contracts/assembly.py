@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 from jinja2 import TemplateError
 
-from contracts import conditions
+from contracts import conditions, facts
 from contracts.answers import Answers, AnswersError, Party
 from contracts.document import (
     FAVOURS_JA,
@@ -157,6 +157,7 @@ def assemble(
     answers: Answers, lib: Library, document_id: str, element: Any = None, suffix: str = ""
 ) -> Document:
     spec = lib.documents[document_id]
+    deal_facts = facts.of(answers)
     shorts = short_names(spec, answers)
     parties = {role: PartyView(getattr(answers.parties, role, None), s) for role, s in shorts.items()}
     for role in ("provider", "recipient"):
@@ -176,29 +177,56 @@ def assemble(
     schedule_labels = {
         sid: ("別紙" if len(spec.schedules) == 1 else f"別紙{i}") for i, sid in enumerate(spec.schedules, start=1)
     }
-    current = {"where": f"{document_id}"}
+    current: dict[str, Any] = {"where": f"{document_id}", "cid": None, "para": 1}
 
-    def ref(cid: str, para: Any = None, item: Optional[int] = None) -> str:
+    def _para_number(target: _Planned, para: Any, call: str) -> int:
+        if isinstance(para, str):
+            keys = [p.key for p in target.paragraphs]
+            if para not in keys:
+                raise AssemblyError(f"{current['where']}: {call}: no paragraph '{para}' in this draft")
+            return keys.index(para) + 1
+        if not 1 <= para <= len(target.paragraphs):
+            raise AssemblyError(f"{current['where']}: {call}: the article has {len(target.paragraphs)} paragraph(s)")
+        return para
+
+    def _item_number(target: _Planned, para_no: int, item: Any, call: str) -> int:
+        items = [i for i in target.paragraphs[para_no - 1].items if conditions.evaluate(i.when, answers)]
+        if isinstance(item, str):
+            keys = [i.key for i in items]
+            if item not in keys:
+                raise AssemblyError(f"{current['where']}: {call}: no item '{item}' in that paragraph of this draft")
+            return keys.index(item) + 1
+        if not 1 <= item <= len(items):
+            raise AssemblyError(f"{current['where']}: {call}: no such item")
+        return item
+
+    def ref(cid: str, para: Any = None, item: Any = None) -> str:
+        """第N条, 第N条第M項 or 第N条第M項第K号 of another article (or of this one, cited in full)."""
         target = plan.get(cid)
         if target is None:
             raise AssemblyError(f"{current['where']}: ref('{cid}') does not resolve: that article is not in {spec.title}")
         out = f"第{target.number}条"
         if para is None:
             return out
-        if isinstance(para, str):
-            keys = [p.key for p in target.paragraphs]
-            if para not in keys:
-                raise AssemblyError(f"{current['where']}: ref('{cid}', '{para}'): no such paragraph in this draft")
-            para = keys.index(para) + 1
-        if not 1 <= para <= len(target.paragraphs):
-            raise AssemblyError(f"{current['where']}: ref('{cid}', {para}): the article has {len(target.paragraphs)} paragraph(s)")
-        out += f"第{para}項"
+        para_no = _para_number(target, para, f"ref('{cid}', {para!r})")
+        out += f"第{para_no}項"
         if item is not None:
-            n_items = len([i for i in target.paragraphs[para - 1].items if conditions.evaluate(i.when, answers)])
-            if not 1 <= item <= n_items:
-                raise AssemblyError(f"{current['where']}: ref('{cid}', {para}, {item}): no such item")
-            out += f"第{item}号"
+            out += f"第{_item_number(target, para_no, item, f'ref({cid!r}, {para!r}, {item!r})')}号"
         return out
+
+    def para(key: Any, item: Any = None) -> str:
+        """第M項 (or 第M項第K号) of the article being drafted: paragraphs that a condition drops renumber the rest."""
+        target = plan[current["cid"]]
+        para_no = _para_number(target, key, f"para({key!r})")
+        out = f"第{para_no}項"
+        if item is not None:
+            out += f"第{_item_number(target, para_no, item, f'para({key!r}, {item!r})')}号"
+        return out
+
+    def item(key: str) -> str:
+        """第K号 of the paragraph being drafted (the items it lists)."""
+        target = plan[current["cid"]]
+        return f"第{_item_number(target, current['para'], key, f'item({key!r})')}号"
 
     def has(cid: str) -> bool:
         return cid in plan
@@ -228,6 +256,9 @@ def assemble(
         "labels": lib.labels,
         "student": element,
         "ref": ref,
+        "para": para,
+        "item": item,
+        "facts": deal_facts,
         "has": has,
         "survivors": survivors,
         "schedule": schedule,
@@ -253,9 +284,11 @@ def assemble(
     articles = []
     for cid, planned in plan.items():
         current["where"] = f"{document_id}: clause {cid} ({planned.variant.id})"
+        current["cid"] = cid
         v = planned.variant
         paragraphs = []
         for n, p in enumerate(planned.paragraphs, start=1):
+            current["para"] = n
             items = []
             for it in (i for i in p.items if conditions.evaluate(i.when, answers)):
                 subs = tuple(
@@ -342,7 +375,7 @@ def _ending(spec: DocumentSpec, answers: Answers, lib: Library, shorts: dict, el
     """Closing line, date line, signature blocks, addressee and 附則 for the document's closing style."""
     deal = answers.deal
     paper = deal.execution == "paper"
-    date_line = date_ja(deal.contract_date)
+    date_line = date_ja(getattr(facts.of(answers), spec.dated))
     if spec.closing == "standard":
         names = [shorts[r] for r in spec.signers]
         joined = "".join(names) if answers.parties.naming == "kouotsu" else join_ja(names)

@@ -32,7 +32,7 @@ def evaluate(cond: dict | None, answers: Answers) -> bool:
         return any(evaluate(c, answers) for c in cond["any"])
     if "not" in cond:
         return not evaluate(cond["not"], answers)
-    value = _plain(answers.lookup(cond["field"]))
+    value = _plain(lookup(cond["field"], answers))
     op, expected = _operator(cond)
     if op == "is":
         return value == expected
@@ -51,6 +51,22 @@ def evaluate(cond: dict | None, answers: Answers) -> bool:
     if op == "lte":
         return value <= expected
     return value < expected  # lt
+
+
+def lookup(path: str, answers: Answers):
+    """An answers value, or a deal fact for ``facts.<name>`` (see contracts/facts.py)."""
+    if path.startswith("facts."):
+        from contracts import facts
+
+        return getattr(facts.of(answers), path.split(".", 1)[1])
+    return answers.lookup(path)
+
+
+def fact_exists(path: str) -> bool:
+    from contracts.facts import Facts
+
+    name = path.split(".", 1)[1] if "." in path else ""
+    return name in Facts.__dataclass_fields__ or isinstance(getattr(Facts, name, None), property)
 
 
 def _operator(cond: dict) -> tuple[str, Any]:
@@ -80,7 +96,10 @@ def problems(cond: Any, where: str) -> list[str]:
         return [f"{where}: needs exactly one operator of {', '.join(COMPARISONS)}; got {ops}"]
     if ops[0] in ("in", "not_in") and not isinstance(cond[ops[0]], list):
         return [f"{where}: '{ops[0]}' takes a list"]
-    if not field_exists(cond["field"]):
+    if cond["field"].startswith("facts."):
+        if not fact_exists(cond["field"]):
+            return [f"{where}: fact '{cond['field']}' does not exist (see contracts/facts.py)"]
+    elif not field_exists(cond["field"]):
         return [f"{where}: answers field '{cond['field']}' does not exist"]
     return []
 

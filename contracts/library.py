@@ -28,6 +28,7 @@ PLACEHOLDERS = re.compile(r"〇〇|○○|TODO|XXX|＿＿|__|\?\?\?")
 CONTEXT_NAMES = {
     "provider", "recipient", "data", "deal", "model", "stance", "vars", "labels",
     "ref", "has", "schedule", "title", "yen", "date", "survivors", "student", "loop", "range",
+    "facts", "para", "item",
 }
 ROLE_NAMES = {"participant", "learner", "student_role"}
 
@@ -54,6 +55,7 @@ Cond = Optional[dict[str, Any]]
 
 class ItemSpec(_Spec):
     text: str
+    key: Optional[str] = None  # so that item("key") / ref("clause", "para", "key") can cite it
     when: Cond = None
     subitems: list[str] = Field(default_factory=list)
 
@@ -164,6 +166,8 @@ class DocumentSpec(_Spec):
     schedules: list[str] = Field(default_factory=list)
     closing: Literal["standard", "pledge", "terms"] = "standard"
     repeat_for: Optional[str] = None  # answers path of a list: one document per element (as `student`)
+    # Which date the document is signed on: the NDA comes before the deal and carries its own date.
+    dated: Literal["contract_date", "nda_date"] = "contract_date"
 
     @field_validator("preamble")
     @classmethod
@@ -409,11 +413,12 @@ def _check_clause(lib: Library, clause: ClauseSpec) -> list[str]:
             errors.append(f"{vw}: duplicate paragraph keys")
         for i, p in enumerate(v.paragraphs):
             errors += conditions.problems(p.when, f"{vw}.paragraphs[{i}].when")
-            errors += _check_text(lib, p.text, f"{vw}.paragraphs[{i}]", docs, roles, v.vars)
+            errors += _check_text(lib, p.text, f"{vw}.paragraphs[{i}]", docs, roles, v.vars, variant=v)
             for j, it in enumerate(p.items):
                 errors += conditions.problems(it.when, f"{vw}.paragraphs[{i}].items[{j}].when")
                 for text in [it.text, *it.subitems]:
-                    errors += _check_text(lib, text, f"{vw}.paragraphs[{i}].items[{j}]", docs, roles, v.vars)
+                    errors += _check_text(lib, text, f"{vw}.paragraphs[{i}].items[{j}]", docs, roles, v.vars, variant=v)
+        errors += [f"{vw}.{m}" for m in _relative_after_conditional(v)]
         a = v.annotation
         for label, text in (
             ("summary", a.summary), ("issue", a.issue), ("direction", a.direction),
@@ -422,12 +427,50 @@ def _check_clause(lib: Library, clause: ClauseSpec) -> list[str]:
         ):
             if not str(text).strip():
                 errors.append(f"{vw}.annotation.{label}: empty")
-            errors += _check_text(lib, text, f"{vw}.annotation.{label}", docs, roles, v.vars, contract_text=False)
+            errors += _check_text(
+                lib, text, f"{vw}.annotation.{label}", docs, roles, v.vars, contract_text=False, variant=v
+            )
     return errors
 
 
 _ARTICLE = re.compile(r"第[0-9０-９]+条")
+# 第N項 / 第N号 not attached to an article (第5条第2項), a statute's 同条/同項, or a table (別表第一第2号):
+# a paragraph or item of the contract itself, typed by hand.
+_BARE_PARA = re.compile(r"(?<![条項号表0-9０-９一二三四五六七八九十のノ])第[0-9０-９]+[項号](?!の[0-9０-９]|文書)")
+_RELATIVE = re.compile(r"前項|前各項|前二項|前三項|次項")
 _LAW = re.compile(r"(法律|(?<!方)法|令|規則|条約|約款)")
+
+
+def _typed_paragraph_numbers(text: str, contract_text: bool) -> list[str]:
+    """第2項 / 第3号 of the contract itself: numbers shift when a condition drops a paragraph or item.
+
+    In commentary, a sentence that names a statute may list its items (同項第5号から第7号まで).
+    """
+    out = []
+    for m in _BARE_PARA.finditer(text):
+        if not contract_text:
+            start = text.rfind("。", 0, m.start())
+            if _LAW.search(text[start + 1 : m.start()]):
+                continue
+        out.append(f"paragraph or item number {m.group()!r} typed by hand; use para('key'), item('key') or ref()")
+    return out
+
+
+def _relative_after_conditional(variant: "VariantSpec") -> list[str]:
+    """前項/次項 next to a paragraph that a condition may drop would silently point at another paragraph."""
+    out = []
+    paras = variant.paragraphs
+    for i, p in enumerate(paras):
+        for m in _RELATIVE.finditer(p.text):
+            word = m.group()
+            neighbour = paras[i + 1] if word == "次項" else (paras[i - 1] if i > 0 else None)
+            if word in ("前各項", "前二項", "前三項"):
+                continue  # a range: a dropped paragraph narrows it, which is what the text means
+            if neighbour is not None and neighbour.when is not None and p.when != neighbour.when:
+                out.append(
+                    f"paragraphs[{i}]: 「{word}」 refers to a paragraph that a condition may drop; use para('key')"
+                )
+    return out
 
 
 def _typed_article_numbers(text: str) -> list[str]:
@@ -451,6 +494,7 @@ def _check_text(
     roles: set[str],
     variant_vars: dict | None = None,
     contract_text: bool = True,
+    variant: "VariantSpec | None" = None,
 ) -> list[str]:
     errors = []
     if PLACEHOLDERS.search(text):
@@ -459,6 +503,7 @@ def _check_text(
         errors.append(f"{where}: template reaches for Python internals")
     if contract_text:
         errors += [f"{where}: {m}" for m in _typed_article_numbers(text)]
+    errors += [f"{where}: {m}" for m in _typed_paragraph_numbers(text, contract_text)]
     try:
         tree = lib.env.parse(text)
     except TemplateSyntaxError as exc:
@@ -490,6 +535,26 @@ def _check_text(
                 target = lib.clauses[args[0]]
                 if any(args[1] not in [p.key for p in v.paragraphs] for v in target.variants):
                     errors.append(f"{where}: paragraph key '{args[1]}' is missing in some variant of {args[0]}")
+    for node in tree.find_all(nodes.Getattr):
+        if isinstance(node.node, nodes.Name) and node.node.name == "facts":
+            if not conditions.fact_exists(f"facts.{node.attr}"):
+                errors.append(f"{where}: facts.{node.attr} is not a deal fact (see contracts/facts.py)")
+    for call_name in ("para", "item"):
+        for args in _calls(tree, call_name):
+            if variant is None:
+                errors.append(f"{where}: {call_name}() is only for clause text (it cites the article being drafted)")
+                continue
+            if not args or not isinstance(args[0], str):
+                errors.append(f"{where}: {call_name}() needs a literal key")
+                continue
+            para_keys = [p.key for p in variant.paragraphs if p.key]
+            item_keys = [i.key for p in variant.paragraphs for i in p.items if i.key]
+            if call_name == "para" and args[0] not in para_keys:
+                errors.append(f"{where}: para('{args[0]}'): no paragraph with that key in variant {variant.id}")
+            if call_name == "item" and args[0] not in item_keys:
+                errors.append(f"{where}: item('{args[0]}'): no item with that key in variant {variant.id}")
+            if call_name == "para" and len(args) > 1 and args[1] not in item_keys:
+                errors.append(f"{where}: para('{args[0]}', '{args[1]}'): no item with that key in variant {variant.id}")
     for args in _calls(tree, "schedule"):
         if not args or args[0] not in lib.schedules:
             errors.append(f"{where}: schedule({args[0] if args else ''}) is not a schedule")

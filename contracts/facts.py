@@ -1,0 +1,268 @@
+"""Deal facts: what the answers mean, computed once and read by every draft, rule, check and the packet.
+
+Dates on a calendar, the money that exists at each point of the term, who is a consumer, and what the data
+description says about individuals. Nothing downstream re-derives one of these: clause texts read
+``facts.cap_text``, the checks compare the drafted text with ``facts.deletion_deadline``, the packet prints
+``facts.term_end``. Pure: answers in, a frozen value out.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from contracts.answers import Answers, Party
+from contracts.parse import parse_period_ja
+
+# The one defined term for the programme in every document of a model's set (本取組/本プログラム were synonyms).
+PROGRAM_TERM = {
+    "hackathon": "本ハッカソン",
+    "paid_consulting": "本プログラム",
+    "joint_research": "本共同研究",
+    "data_provision": "本講座",
+}
+# What the money in the main agreement is called, per model.
+FEE_TERM = {
+    "hackathon": "運営委託料",
+    "paid_consulting": "委託料",
+    "joint_research": "研究経費",
+    "data_provision": "利用料",
+}
+# Words that name a person's attributes. Found in data.items or data.description, they contradict
+# `personal_info: none/statistical` unless negated (「氏名を含まない」).
+PERSONAL_WORDS = (
+    "氏名", "名前", "住所", "電話", "メールアドレス", "メール", "生年月日", "年齢", "顔画像", "顔", "社員番号",
+    "従業員番号", "職員番号", "学籍番号", "会員ID", "会員番号", "顧客ID", "顧客番号", "病歴", "診療", "健康診断",
+    "既往歴", "位置情報", "マイナンバー", "個人番号", "免許証", "旅券", "口座番号", "指紋", "声紋", "音声",
+)
+_NEGATION = re.compile(r"^[^、。]{0,12}?(を含まない|は含まない|を含まず|を除く|を除いた|を削除|は削除|なし)")
+
+
+@dataclass(frozen=True)
+class PersonalHint:
+    word: str
+    field: str  # data.items[3] / data.description
+    text: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    model: str
+    # --- dates (None when the answers leave the date open)
+    contract_date: Optional[_dt.date]
+    nda_date: Optional[_dt.date]
+    effective_date: Optional[_dt.date]
+    term_months: int
+    term_end: Optional[_dt.date]
+    program_term: str  # 本ハッカソン / 本プログラム / 本共同研究 / 本講座
+    program_field: Optional[str]  # the answers path of the programme period
+    program_period_text: Optional[str]
+    program_start: Optional[_dt.date]
+    program_end: Optional[_dt.date]
+    program_period_readable: bool
+    report_due: Optional[_dt.date]
+    use_end: Optional[_dt.date]  # the last day the recipient needs the data
+    use_end_event: str  # that day in words, for the deletion clause (「本ハッカソンの結果の報告の日」)
+    deletion_from_use: bool  # deletion counts from the end of use, because the term outlasts it
+    deletion_days: int
+    deletion_deadline: Optional[_dt.date]
+    # --- money
+    fee_kind: str
+    fee_term: str  # 運営委託料 / 委託料 / 研究経費 / 利用料
+    fee_total_yen: Optional[int]  # the contract amount, when the answers determine it
+    fee_total_basis: str  # how the total was computed, in words
+    prizes_total_yen: int
+    cap_kind: str  # amount | none
+    cap_yen: Optional[int]
+    cap_text: str  # the cap as the contract states it: 「金2,800,000円（本契約に定める運営委託料の額）」
+    cap_reason: str  # why the cap is what it is, for annotations and findings
+    cap_overridden: bool  # the answers asked for a cap the engine could not give
+    # --- parties
+    provider_consumer: bool
+    recipient_consumer: bool
+    # --- data
+    personal_hints: tuple[PersonalHint, ...]
+    confidentiality_years: Optional[int]
+
+    @property
+    def has_cap(self) -> bool:
+        return self.cap_kind == "amount"
+
+    @property
+    def any_consumer(self) -> bool:
+        return self.provider_consumer or self.recipient_consumer
+
+
+def is_consumer(party: Party) -> bool:
+    """消費者契約法2条1項: an individual who does not contract as or for a business."""
+    return party.kind == "individual" and not party.acts_as_business
+
+
+def add_months(d: _dt.date, months: int) -> _dt.date:
+    month0 = d.month - 1 + months
+    year, month = d.year + month0 // 12, month0 % 12 + 1
+    nxt = _dt.date(year + (month == 12), month % 12 + 1, 1)
+    return _dt.date(year, month, min(d.day, (nxt - _dt.timedelta(days=1)).day))
+
+
+def _period(answers: Answers) -> tuple[Optional[str], Optional[str]]:
+    deal = answers.deal
+    section = {"hackathon": deal.hackathon, "paid_consulting": deal.consulting, "joint_research": deal.research}.get(
+        answers.model
+    )
+    if section is None:
+        return None, None
+    name = {"hackathon": "hackathon", "paid_consulting": "consulting", "joint_research": "research"}[answers.model]
+    return f"deal.{name}.period", section.period
+
+
+def _fee_total(answers: Answers) -> tuple[Optional[int], str]:
+    deal, model = answers.deal, answers.model
+    if model == "joint_research" and deal.research is not None:
+        total = deal.research.direct_cost_yen + deal.research.indirect_cost_yen
+        return total, "研究経費（直接経費及び間接経費）の総額"
+    fee = deal.fee
+    if fee.kind == "fixed":
+        return fee.amount_yen, f"本契約に定める{FEE_TERM.get(model, '対価')}の額"
+    if fee.kind == "per_learner" and fee.amount_yen is not None and deal.learners.count:
+        return (
+            fee.amount_yen * deal.learners.count,
+            f"受講者1名当たりの{FEE_TERM.get(model, '対価')}に見込受講者数{deal.learners.count}名を乗じた額",
+        )
+    return None, ""
+
+
+def personal_hints(answers: Answers) -> tuple[PersonalHint, ...]:
+    """Words in the data's items and description that name attributes of a person (not negated)."""
+    out: list[PersonalHint] = []
+    sources = [(f"data.items[{i}]", t) for i, t in enumerate(answers.data.items)]
+    sources.append(("data.description", answers.data.description))
+    for field, text in sources:
+        taken: list[tuple[int, int]] = []
+        for word in PERSONAL_WORDS:  # longer words first where they overlap (顔画像 before 顔)
+            for m in re.finditer(re.escape(word), text):
+                if any(s <= m.start() < e for s, e in taken):
+                    continue
+                if _NEGATION.match(text[m.end():]):
+                    continue
+                taken.append((m.start(), m.end()))
+                out.append(PersonalHint(word, field, text))
+    return tuple(out)
+
+
+def compute(answers: Answers) -> Facts:
+    """Every fact of the deal. ``answers.model`` must be a concrete model (resolve ``auto`` first)."""
+    deal, model = answers.deal, answers.model
+    contract_date = deal.contract_date
+    term_end = add_months(contract_date, deal.term_months) - _dt.timedelta(days=1) if contract_date else None
+    program_field, period_text = _period(answers)
+    start, end = parse_period_ja(period_text) if period_text else (None, None)
+    program_term = PROGRAM_TERM.get(model, "本取組")
+
+    report_due = None
+    use_end = None
+    use_end_event = "本契約の終了の日"
+    if model == "hackathon" and deal.hackathon is not None:
+        if end is not None:
+            report_due = end + _dt.timedelta(days=deal.hackathon.report_days)
+        use_end = report_due
+        use_end_event = f"{program_term}の結果の報告の日"
+    elif model == "paid_consulting" and deal.consulting is not None:
+        use_end = end + _dt.timedelta(days=deal.consulting.review_days) if end else None
+        use_end_event = "納入物の全部について検査が完了した日"
+    elif model == "joint_research":
+        use_end = end
+        use_end_event = f"{program_term}の研究期間の満了の日"
+    else:
+        use_end = term_end
+    # Deletion counts from the end of use when the term outlasts it; when dates are open it still counts
+    # from the event (the report, the acceptance, the end of research), never from a term that may run on.
+    if model == "data_provision":
+        deletion_from_use = False
+    elif use_end is not None and term_end is not None:
+        deletion_from_use = use_end < term_end
+    else:
+        deletion_from_use = True
+    base = use_end if deletion_from_use else term_end
+    deletion_deadline = base + _dt.timedelta(days=deal.deletion.within_days) if base else None
+
+    total, basis = _fee_total(answers)
+    fee_term = FEE_TERM.get(model, "対価")
+    cap = deal.liability_cap
+    overridden = False
+    if cap.kind == "fixed":
+        cap_kind, cap_yen = "amount", cap.amount_yen
+        cap_text = f"金{cap.amount_yen:,}円"
+        reason = "回答で定めた固定額を上限とします。"
+    elif cap.kind == "fee" and total:
+        cap_kind, cap_yen = "amount", total
+        cap_text = f"金{total:,}円（{basis}）"
+        reason = (
+            f"上限は{basis}であり、契約の締結時から確定しています（支払済みの額を基準としないため、"
+            "支払前に上限がゼロとなることはありません。）。"
+        )
+    elif cap.kind == "fee":
+        cap_kind, cap_yen, cap_text = "none", None, ""
+        overridden = True
+        reason = (
+            f"{fee_term}が無償であるため、{fee_term}を基準とする上限は置けません（置けば上限がゼロとなり、"
+            "実質的な免責となります）。賠償額の上限は定めていません。"
+            if deal.fee.kind == "free"
+            else f"{fee_term}の総額が回答から定まらないため、これを基準とする上限は置けません。賠償額の上限は定めていません。"
+        )
+    else:
+        cap_kind, cap_yen, cap_text = "none", None, ""
+        reason = "回答により、賠償額の上限は定めていません。"
+
+    prizes = sum(p.amount_yen for p in deal.hackathon.prizes) if deal.hackathon else 0
+    return Facts(
+        model=model,
+        contract_date=contract_date,
+        nda_date=deal.nda_date,
+        effective_date=contract_date,
+        term_months=deal.term_months,
+        term_end=term_end,
+        program_term=program_term,
+        program_field=program_field,
+        program_period_text=period_text,
+        program_start=start,
+        program_end=end,
+        program_period_readable=period_text is None or start is not None,
+        report_due=report_due,
+        use_end=use_end,
+        use_end_event=use_end_event,
+        deletion_from_use=deletion_from_use,
+        deletion_days=deal.deletion.within_days,
+        deletion_deadline=deletion_deadline,
+        fee_kind=deal.fee.kind,
+        fee_term=fee_term,
+        fee_total_yen=total,
+        fee_total_basis=basis,
+        prizes_total_yen=prizes,
+        cap_kind=cap_kind,
+        cap_yen=cap_yen,
+        cap_text=cap_text,
+        cap_reason=reason,
+        cap_overridden=overridden,
+        provider_consumer=is_consumer(answers.parties.provider),
+        recipient_consumer=is_consumer(answers.parties.recipient),
+        personal_hints=personal_hints(answers),
+        confidentiality_years=deal.confidentiality_years,
+    )
+
+
+_CACHE: dict[int, tuple[Answers, Facts]] = {}
+
+
+def of(answers: Answers) -> Facts:
+    """The facts of these answers, computed once per answers object (conditions ask for them many times)."""
+    hit = _CACHE.get(id(answers))
+    if hit is not None and hit[0] is answers:
+        return hit[1]
+    facts = compute(answers)
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[id(answers)] = (answers, facts)
+    return facts
