@@ -73,6 +73,35 @@ SEVERITIES = ("高", "中", "低")
 
 @main.command()
 @click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+@errors_to_exit
+def check(answers: str, as_json: bool) -> None:
+    """Check that the drafted set agrees with itself and with the deal facts (exit 1 if not).
+
+    Defined terms, survival, the NDA before the deal, periods, the liability cap, flow-down permissions,
+    and what the annotations say about the text. Nothing is written.
+    """
+    import json
+
+    from contracts.consistency import check_set
+    from contracts.generate import prepare
+    from contracts.library import default_library
+
+    resolved, docs, _, _ = prepare(read_answers(answers))
+    problems = check_set(resolved, docs, default_library())
+    if as_json:
+        click.echo(json.dumps([p.__dict__ for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            click.echo(p.line())
+        click.echo(f"{answers}: 問題 {len(problems)}件（{len(docs)}文書を確認: 定義語、存続条項、秘密保持契約との関係、"
+                   "期間、賠償額の上限、下流文書の許可、注釈と本文の一致）")
+    if problems:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), help="Exit 1 if a finding of this severity or higher exists.")
 @errors_to_exit

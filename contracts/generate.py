@@ -14,7 +14,8 @@ from contracts.assembly import assemble_set
 from contracts.document import Document
 from contracts.library import Library, default_library
 from contracts.render.files import plan_outputs, write_all
-from contracts.risk import Finding, Ranked, RiskBook, findings, refuse_blocked, resolve_model
+from contracts import crosscheck
+from contracts.risk import SEVERITIES, Finding, Ranked, RiskBook, findings, refuse_blocked, resolve_model
 
 REVIEW_DIR = "review"
 BOARD_PACKET = "取締役会付議資料.pdf"
@@ -35,9 +36,12 @@ def prepare(answers: Answers, lib: Library | None = None, book: RiskBook | None 
     lib = lib or default_library()
     answers, ranking = resolve_model(answers, book)
     refuse_blocked(answers, book)
+    crosscheck.refuse_contradictions(answers)
     documents = assemble_set(answers, lib)
     present = {a.clause_id for d in documents for a in d.articles}
-    return answers, documents, findings(answers, book, present), ranking
+    found = findings(answers, book, present) + crosscheck.findings(answers, lib)
+    found.sort(key=lambda f: (not f.block, SEVERITIES.index(f.severity), f.rule))
+    return answers, documents, found, ranking
 
 
 def build_set(
