@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from contracts import facts as deal_facts
 from contracts.answers import Answers
 from contracts.assembly import date_ja, yen
 from contracts.document import Document
@@ -119,7 +120,16 @@ def build_packet(
         for r in ranking
     )
     deletion = labels["deletion"][deal.deletion.method]
-    facts = (
+    f = deal_facts.of(answers)
+    term = f"契約締結日から{deal.term_months}か月"
+    if f.contract_date:
+        term += f"（{date_ja(f.contract_date)}から{date_ja(f.term_end)}まで）"
+    if f.program_start and f.program_end:
+        term += f"。{f.program_term}は{date_ja(f.program_start)}から{date_ja(f.program_end)}まで"
+    since = f"{f.use_end_event}から" if f.deletion_from_use else "契約の終了後"
+    by = f"（{date_ja(f.deletion_deadline)}まで）" if f.deletion_deadline else ""
+    cap = (f"{f.cap_text}。{f.cap_reason}" if f.has_cap else f.cap_reason)
+    rows = (
         Fact("提供するデータ", f"{data.title}（{data.description}）"),
         Fact("項目・量・形式", f"{'、'.join(data.items)}／{data.volume}／{data.format}"),
         Fact("取得期間・来歴", f"{data.period}／{data.origin}"),
@@ -128,11 +138,12 @@ def build_packet(
         Fact("ノウハウ・営業秘密", ("含む" if data.know_how else "含まない") + f"（保護の方法: {labels['protection'][data.protection]}）"),
         Fact("提供先", f"{answers.parties.recipient.name}" + (f"（受講者・参加者 約{deal.learners.count}名）" if deal.learners.count else "")),
         Fact("目的", deal.purpose),
-        Fact("期間", f"契約締結日から{deal.term_months}か月" + (f"（締結予定日 {date_ja(deal.contract_date)}）" if deal.contract_date else "")),
+        Fact("期間", term),
         Fact("対価", _fee(answers)),
+        Fact("賠償額の上限", cap),
         Fact("得られるもの", book.profiles[answers.model].returns),
         Fact("権利の帰属", _ownership(answers, labels)),
-        Fact("終了時のデータの扱い", f"終了後{deal.deletion.within_days}日以内に{deletion}"
+        Fact("終了時のデータの扱い", f"{since}{deal.deletion.within_days}日以内{by}に{deletion}"
              + ("し、証明書を提出させる" if deal.deletion.certificate else "（証明書の提出なし）")),
         Fact("締結方法", labels["execution"][deal.execution]),
     )
@@ -153,7 +164,7 @@ def build_packet(
         date=f"締結予定日 {date_ja(deal.contract_date)}" if deal.contract_date else "締結予定日 未定",
         model_label=labels["model"][answers.model],
         notice=documents[0].notice,
-        facts=facts,
+        facts=rows,
         goal_labels=tuple(book.goal_labels.get(g, g) for g in GOALS),
         goals_asked=asked,
         models=columns,
