@@ -124,9 +124,15 @@ def _rules() -> dict[str, Rule]:
         "deal.deletion.certificate": _value_is_not("deal.deletion.method", "return"),
         "deal.hackathon.prize_payer": Rule(("deal.hackathon.prizes",), lambda iv: bool(iv.get("deal.hackathon.prizes"))),
         "deal.research.non_practice_compensation": _value_is("deal.research.results_owner", "joint"),
+        "deal.research.royalty_percent": _value_is("deal.research.non_practice_compensation", "royalty"),
+        "deal.research.in_house_royalty_percent": _value_is("deal.research.non_practice_compensation", "royalty"),
+        # how learners are recruited and paid changes the documents of the consulting model only
+        "deal.learners.selection": _section_rule("paid_consulting"),
+        "deal.learners.paid": _section_rule("paid_consulting"),
     }
     for side in ("provider", "recipient"):
         rules[f"parties.{side}.representative"] = _value_is_not(f"parties.{side}.kind", "individual")
+        rules[f"parties.{side}.acts_as_business"] = _value_is(f"parties.{side}.kind", "individual")
         rules[f"parties.{side}.role_name"] = _value_is("parties.naming", "roles")
     for model, section in _SECTION_FOR_MODEL.items():
         rules[f"deal.{section}"] = _section_rule(model)

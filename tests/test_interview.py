@@ -52,25 +52,27 @@ def data(personal_info: str = "none") -> list:
         script += [("data.sensitive", "")]
     if personal_info == "anonymized":
         script += [("data.anonymized_publication", "y")]
-    return script + [("data.know_how", ""), ("data.protection", ""), ("data.cross_border", "")]
+    return script + [("data.know_how", ""), ("data.protection", ""), ("data.cross_border", ""), ("data.sample", "")]
 
 
-def deal(fee: list) -> list:
+def deal(fee: list, learners: tuple = ()) -> list:
     return [
         ("deal.purpose", "データサイエンス講座の教材の作成及び当該講座の運営"),
         ("deal.program_name", "データサイエンス講座"),
         ("deal.contract_date", "2027-04-01"),
+        ("deal.nda_date", ""),
         ("deal.term_months", ""),
         *fee,
         ("deal.derived_data", ""),
         ("deal.confidentiality_years", ""),
+        ("deal.nda_data", ""),
         ("deal.publication.allowed", ""), ("deal.publication.review_days", ""),
         ("deal.deletion.method", ""), ("deal.deletion.within_days", ""), ("deal.deletion.certificate", ""),
         ("deal.liability_cap.kind", "fee"),
         ("deal.court", "東京地方裁判所"),
         ("deal.execution", ""), ("deal.generative_ai", ""),
         ("deal.learners.count", ""), ("deal.learners.receive_raw_data", ""),
-        ("deal.learners.minors", ""), ("deal.learners.abroad", ""),
+        ("deal.learners.minors", ""), ("deal.learners.abroad", ""), *learners,
     ]
 
 
@@ -88,7 +90,7 @@ SCRIPTS = {
         ("stance", ""), *COMPANY, *RECIPIENT, *data("anonymized"), *deal(PAID),
         ("deal.hackathon.event_name", "外観検査AIハッカソン2027"),
         ("deal.hackathon.theme", "不良品画像の自動検出"),
-        ("deal.hackathon.period", "2027年2月1日から同月28日まで"),
+        ("deal.hackathon.period", "2027年5月1日から同月31日まで"),
         ("deal.hackathon.platform", "HackBase"),
         ("deal.hackathon.prizes[0].rank", "最優秀賞"), ("deal.hackathon.prizes[0].amount_yen", "300000"),
         ("deal.hackathon.prizes[1].rank", ""),
@@ -97,14 +99,15 @@ SCRIPTS = {
         ("deal.hackathon.competitors_allowed", ""),
     ],
     "paid_consulting": [
-        ("stance", "provider"), *COMPANY, *RECIPIENT, *data("statistical"), *deal(PAID),
+        ("stance", "provider"), *COMPANY, *RECIPIENT, *data("statistical"),
+        *deal(PAID, (("deal.learners.selection", ""), ("deal.learners.paid", ""))),
         ("deal.consulting.services", "課題の整理"), ("deal.consulting.services", "データの前処理"),
         ("deal.consulting.services", ""),
         ("deal.consulting.deliverables", "報告書"), ("deal.consulting.deliverables", ""),
         ("deal.consulting.contract_type", ""),
         ("deal.consulting.period", "2027年4月1日から同年9月30日まで"),
         ("deal.consulting.review_days", ""), ("deal.consulting.deliverables_owner", ""),
-        ("deal.consulting.teaching_reuse", ""),
+        ("deal.consulting.teaching_reuse", ""), ("deal.consulting.fee_basis", ""),
     ],
     "joint_research": [
         ("stance", ""), *COMPANY,
@@ -124,6 +127,7 @@ SCRIPTS = {
         ("deal.research.indirect_cost_yen", ""),
         ("deal.research.results_owner", "joint"),
         ("deal.research.non_practice_compensation", ""),
+        ("deal.research.export_control", ""),
         ("deal.research.thesis_use", ""), ("deal.research.teaching_use", ""),
         ("deal.research.students[0].name", "田中三郎"),
         ("deal.research.students[0].affiliation", "工学研究科修士1年"),
@@ -217,6 +221,7 @@ def test_individual_has_no_representative_and_roles_ask_for_role_names(tmp_path)
         ("parties.recipient.name", "山本五郎"), ("parties.recipient.address", "神奈川県横浜市中区本町一丁目1番"),
         ("parties.recipient.kind", "individual"),
         ("parties.recipient.role_name", ""), ("parties.recipient.sme", "y"),
+        ("parties.recipient.acts_as_business", "y"),
         *data("none"), *deal(PAID),
         ("deal.course.name", "講座"), ("deal.course.audience", "受講者"),
         ("deal.course.cohorts", ""), ("deal.course.materials_publication", ""),
@@ -290,7 +295,7 @@ def test_from_a_partial_file_asks_only_what_is_missing(tmp_path):
     partial["deal"]["hackathon"] = None
     source = tmp_path / "partial.yaml"
     source.write_text(yaml.safe_dump(partial, allow_unicode=True), encoding="utf-8")
-    script = [*RECIPIENT, ("deal.term_months", "24"), ("deal.court", "大阪地方裁判所")]
+    script = [*RECIPIENT, ("data.sample", ""), ("deal.term_months", "24"), ("deal.court", "大阪地方裁判所")]
     result, target = run_init(tmp_path, script, "--from", str(source), out="done.yaml")
     assert result.exit_code == 0, result.output
     assert asked(result.output) == expected(script)
