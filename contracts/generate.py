@@ -14,7 +14,7 @@ from contracts.assembly import assemble_set
 from contracts.document import Document
 from contracts.library import Library, default_library
 from contracts.render.files import plan_outputs, write_all
-from contracts import crosscheck
+from contracts import crosscheck, stamp
 from contracts.risk import SEVERITIES, Finding, Ranked, RiskBook, findings, refuse_blocked, resolve_model
 
 REVIEW_DIR = "review"
@@ -40,6 +40,7 @@ def prepare(answers: Answers, lib: Library | None = None, book: RiskBook | None 
     documents = assemble_set(answers, lib)
     present = {a.clause_id for d in documents for a in d.articles}
     found = findings(answers, book, present) + crosscheck.findings(answers, lib)
+    found += stamp.findings(stamp.assess(answers, documents), answers)
     found.sort(key=lambda f: (not f.block, SEVERITIES.index(f.severity), f.rule))
     return answers, documents, found, ranking
 
