@@ -112,6 +112,7 @@ def _rules() -> dict[str, Rule]:
     rules = {
         "schema_version": Rule((), lambda iv: False),  # always the current version
         "deal.choices": Rule((), lambda iv: False),  # expert setting, edit the file (see `keiyaku clauses show`)
+        "deal.version": Rule((), lambda iv: False),  # set per negotiation round in the file; the first draft is 第1版
         "deal.goals": _value_is("model", "auto"),  # only used to recommend a model
         "deal.constraints": _value_is("model", "auto"),
         "data.sensitive": _value_is_not("data.personal_info", "none"),

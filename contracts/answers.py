@@ -791,6 +791,30 @@ class Course(_Strict):
     )
 
 
+class Version(_Strict):
+    drafter: Optional[Literal["provider", "recipient"]] = Field(
+        default=None, description="この版を作成した当事者: provider（提供者。甲案）, recipient（相手方。乙案）。省略時は表示しない",
+        json_schema_extra={
+            "question": {"ja": "この版はどちらの案ですか？ provider（甲案）, recipient（乙案）（空欄なら表示しない）", "en": "Whose draft is this version? provider, recipient (empty: not shown)"},
+            "description_en": "The party that prepared this version: provider (shown as 甲案), recipient (shown as 乙案); not shown if omitted",
+        },
+    )
+    number: Annotated[int, Field(ge=1, le=99)] = Field(
+        default=1, description="版の番号（第1版、第2版…）",
+        json_schema_extra={
+            "question": {"ja": "第何版ですか？", "en": "Which version number is this?"},
+            "description_en": "The version number (第1版, 第2版, ...)",
+        },
+    )
+    date: Optional[_dt.date] = Field(
+        default=None, description="この版の日付（YYYY-MM-DD）。省略時は表示しない",
+        json_schema_extra={
+            "question": {"ja": "この版の日付は？（空欄なら表示しない）", "en": "What is the date of this version? (empty: not shown)"},
+            "description_en": "The date of this version (YYYY-MM-DD); not shown if omitted",
+        },
+    )
+
+
 Goal = Literal["money", "talent", "pr", "deliverables", "research"]
 
 
@@ -950,6 +974,13 @@ class Deal(_Strict):
         json_schema_extra={
             "question": {"ja": "提供者側の制約について伺います（モデルの推奨に使います）。", "en": "About the provider's constraints (used to recommend a model)."},
             "description_en": "The provider's constraints (used to recommend a model)",
+        },
+    )
+    version: Version = Field(
+        default_factory=Version, description="相手方に送る版の表示（ヘッダーに「甲案・第2版・2027年3月1日」のように表示する）",
+        json_schema_extra={
+            "question": {"ja": "送付する版の表示について伺います。", "en": "About the version label of the draft you send."},
+            "description_en": "The version label printed in the header of the drafts sent to the counterparty (e.g. 甲案・第2版・2027年3月1日)",
         },
     )
     choices: dict[str, str] = Field(

@@ -340,7 +340,24 @@ def assemble(
         parties=(answers.parties.provider.name, answers.parties.recipient.name),
         notice=DRAFT_NOTICE,
         supplementary=supplementary,
+        version_label=version_label(answers),
     )
+
+
+def version_label(answers: Answers) -> str:
+    """「甲案・第2版・2027年3月1日」: who drafted this version, its number and date, as the header shows it."""
+    v = answers.deal.version
+    parts = []
+    if v.drafter:
+        if answers.parties.naming == "kouotsu":
+            parts.append({"provider": "甲案", "recipient": "乙案"}[v.drafter])
+        else:
+            party = getattr(answers.parties, v.drafter)
+            parts.append(f"{party.role_name or {'provider': '提供者', 'recipient': '受領者'}[v.drafter]}案")
+    parts.append(f"第{v.number}版")
+    if v.date:
+        parts.append(date_ja(v.date))
+    return "・".join(parts)
 
 
 def _annotation(clause: ClauseSpec, chosen: VariantSpec, render) -> Annotation:
@@ -353,7 +370,7 @@ def _annotation(clause: ClauseSpec, chosen: VariantSpec, render) -> Annotation:
             "recipient": SideNote(render(a.recipient.benefit, v.vars), render(a.recipient.risk, v.vars)),
             "issue": render(a.issue, v.vars),
             "direction": render(a.direction, v.vars),
-            "references": tuple(a.references),
+            "references": a.citations,
         }
 
     alternatives = tuple(

@@ -23,7 +23,7 @@ _ENGINE_READS = (
     "deal.deletion.within_days", "deal.goals", "deal.constraints", "deal.choices", "deal.execution",
     "deal.hackathon.period", "deal.hackathon.report_days", "deal.consulting.period", "deal.consulting.review_days",
     "deal.research.period", "deal.research.direct_cost_yen", "deal.research.indirect_cost_yen",
-    "deal.learners.count", "deal.confidentiality_years", "data.items", "data.description",
+    "deal.learners.count", "deal.confidentiality_years", "data.items", "data.description", "deal.version",
 )
 
 

@@ -97,8 +97,13 @@ class Document:
     signatures: tuple[SignatureBlock, ...]
     schedules: tuple[Schedule, ...]
     parties: tuple[str, ...]  # full names, for document properties
-    notice: str  # the draft mark shown in the header and on the first page
+    notice: str  # the review notice: printed in the review copy, the summary and the packet, never in the clean copy
     supplementary: tuple[str, ...] = field(default=())  # 附則 lines for terms
+    version_label: str = "第1版"  # 「甲案・第2版・2027年3月1日」: the clean copy's header and properties
+
+    @property
+    def header_line(self) -> str:
+        return f"{self.title}（{self.version_label}）"
 
     def text_lines(self) -> list[str]:
         """The document as plain lines, in reading order (for tests, dumps and the PDF)."""

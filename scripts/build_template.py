@@ -143,7 +143,7 @@ def build() -> bytes:
 
     header = section.header.paragraphs[0]
     header.style = doc.styles["Header"]
-    header.add_run("{{ d.title }}　　【草案・要専門家確認】")
+    header.add_run("{{ d.header_line }}")
     footer = section.footer.paragraphs[0]
     footer.style = doc.styles["Footer"]
     footer.add_run("－ ")
@@ -154,7 +154,6 @@ def build() -> bytes:
 
     body = [
         ("契約書タイトル", "{{ d.title }}"),
-        ("草案表示", "{{ d.notice }}"),
         (None, "{%p if d.addressee %}"),
         ("宛先", "{{ d.addressee }}"),
         (None, "{%p endif %}"),

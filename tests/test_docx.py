@@ -14,7 +14,7 @@ import yaml
 from docx import Document as WordDocument
 from lxml import etree
 
-from contracts.answers import validate_answers
+from contracts.answers import load_answers, validate_answers
 from contracts.generate import build_set
 from tests.conftest import ARTICLE_HEADING, EXAMPLES, FIXTURES, KEIYAKU, ROOT, docx_lines, docx_styles
 
@@ -92,16 +92,49 @@ def test_parties_appear_in_preamble_and_signatures(example_sets):
             assert recipient in text, path.name
 
 
-def test_every_document_carries_the_draft_notice_and_properties(example_docx):
+def test_clean_copy_carries_a_version_label_and_no_tool_notice(example_docx):
     for path in example_docx:
+        if "review" in path.parts:
+            continue
         doc = WordDocument(str(path))
-        assert "専門家による確認" in doc.paragraphs[1].text
+        text = "\n".join(p.text for p in doc.paragraphs)
         header = "".join(p.text for p in doc.sections[0].header.paragraphs)
-        assert "要専門家確認" in header
+        assert "keiyaku" not in text and "専門家" not in text and "専門家" not in header, path.name
+        assert header == f"{doc.paragraphs[0].text}（第1版）", header
         props = doc.core_properties
         assert props.title == doc.paragraphs[0].text
-        assert props.author == "keiyaku"
-        assert "・" in props.subject
+        assert props.author == "" and "keiyaku" not in (props.comments + props.keywords + props.category)
+        assert props.comments == "第1版" and "・" in props.subject
+
+
+def test_review_copy_says_it_is_internal_and_must_be_reviewed(tmp_path):
+    from contracts.generate import build_set
+
+    result = build_set(load_answers(ROOT / "examples" / "hackathon.yaml"))
+    for name, blob in result.files.items():
+        if not name.startswith("review/") or not name.endswith(".docx"):
+            continue
+        path = tmp_path / "r.docx"
+        path.write_bytes(blob)
+        doc = WordDocument(str(path))
+        assert "専門家による確認" in doc.paragraphs[1].text, name
+        header = "".join(p.text for p in doc.sections[0].header.paragraphs)
+        assert "社外秘" in header and "要専門家確認" in header
+        assert "要専門家確認" in doc.core_properties.category
+
+
+def test_version_label_from_the_answers(tmp_path):
+    from contracts.generate import build_set
+
+    data = yaml.safe_load((ROOT / "examples" / "data_provision.yaml").read_text(encoding="utf-8"))
+    data["deal"]["version"] = {"drafter": "provider", "number": 2, "date": "2027-03-01"}
+    result = build_set(validate_answers(data))
+    path = tmp_path / "c.docx"
+    path.write_bytes(result.files["02_データ提供契約書.docx"])
+    doc = WordDocument(str(path))
+    header = "".join(p.text for p in doc.sections[0].header.paragraphs)
+    assert header == "データ提供契約書（甲案・第2版・2027年3月1日）"
+    assert doc.core_properties.comments == "甲案・第2版・2027年3月1日"
 
 
 def test_page_is_a4_with_page_numbers_and_japanese_fonts(example_docx):
@@ -169,6 +202,6 @@ def test_markup_in_user_text_stays_literal_and_no_paragraph_is_lost(tmp_path):
         path.write_bytes(result.files[f"{doc.file_name}.docx"])
         lines = [l for l in docx_lines(path) if l]
         assert any(nasty in l for l in lines), doc.file_name
-        assert len(lines) == len(doc.text_lines()) + 1, doc.file_name  # + the draft notice
+        assert len(lines) == len(doc.text_lines()), doc.file_name  # the clean copy carries no notice
         if doc.schedules:
             assert any("{_% if %_} & <データ>" in l for l in lines)

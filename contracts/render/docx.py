@@ -139,14 +139,15 @@ def _escape_value(value):
 
 
 def _set_properties(docx, doc: Document) -> None:
+    """The clean copy goes to the counterparty: its properties carry the version, not the tool or an internal note."""
     props = docx.core_properties
     props.title = fit_property(doc.title)
     props.subject = fit_property("・".join(doc.parties))
-    props.author = "keiyaku"
-    props.last_modified_by = "keiyaku"
-    props.keywords = "草案; 要専門家確認"
-    props.comments = doc.notice
-    props.category = doc.kind
+    props.author = ""
+    props.last_modified_by = ""
+    props.keywords = ""
+    props.comments = fit_property(doc.version_label)
+    props.category = "契約書案"
     props.created = FIXED_TIME
     props.modified = FIXED_TIME
     props.revision = 1

@@ -48,9 +48,27 @@ def add_review_comments(clean_docx: bytes, doc: Document, notes_by_clause: dict[
         for line in rest:
             _add_comment_paragraph(comment, line)
         comment._comment_elm.date = COMMENT_DATE
+    _mark_internal(word, doc)
+    return save_docx(word)
+
+
+REVIEW_MARK = "【社内検討用・社外秘・要専門家確認】"
+
+
+def _mark_internal(word, doc: Document) -> None:
+    """The review copy says what it is on every page, under the title and in its properties (コメント・分類)."""
+    title = word.paragraphs[0]
+    notice = title.insert_paragraph_before(doc.notice, style="草案表示")
+    title._p.addnext(notice._p)  # under the title, not above it
+    for paragraph in word.sections[0].header.paragraphs:
+        if paragraph.runs:
+            paragraph.runs[-1].text += f"　{REVIEW_MARK}"
+            break
     props = word.core_properties
     props.title = fit_property(f"{doc.title}（レビュー用・社外秘）")
-    return save_docx(word)
+    props.comments = fit_property(doc.notice)
+    props.category = "社内検討用・要専門家確認"
+    props.keywords = "草案; 要専門家確認; 社外秘"
 
 
 def _add_comment_paragraph(comment, text: str) -> None:
