@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from contracts.crosscheck import CHECKED_TOPICS
 from contracts.document import Document
 
 SEVERITY_ORDER = ("高", "中", "低")
@@ -20,6 +21,7 @@ def summary_json(model: str, documents: list[Document], findings: list[dict], ra
             for d in documents
         ],
         "findings": findings,
+        "checked": list(CHECKED_TOPICS),
         "notice": documents[0].notice if documents else "",
     }
     return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n").encode("utf-8")
@@ -35,8 +37,11 @@ def summary_markdown(model_label: str, documents: list[Document], findings: list
     out += ["## 作成した書面", ""]
     out += [f"- {d.file_name}.docx — {d.title}（{len(d.articles)}条）" for d in documents]
     out += ["", "## 取引全体の指摘事項", ""]
+    out.append("確認した事項: " + "、".join(CHECKED_TOPICS) + "。")
+    out.append("")
     if not findings:
-        out.append("指摘事項はありません。")
+        out.append("上記の事項について、この回答から指摘すべき点は見つかりませんでした。条文ごとの検討は各レビュー用ファイルの"
+                   "コメントを、最終的な判断は弁護士等の専門家の確認を経てください。")
     for severity in SEVERITY_ORDER:
         group = [f for f in findings if f["severity"] == severity]
         if not group:
