@@ -275,7 +275,7 @@ _PERMISSION = re.compile(r"([^、。（）「」]{1,20}?)の(?:事前の)?(?:書
 def check_permissions(documents: list[Document], answers: Answers) -> list[Problem]:
     """A pledge or terms never let someone other than the provider permit what the provider reserved."""
     out = []
-    provider_names = {answers.parties.provider.name, "データ提供者", "提供者"} | {
+    provider_names = {answers.parties.provider.name, "データ提供者", "提供者", "共同研究先"} | {
         s.short_name for d in documents for s in d.signatures[:1]
     }
     for d in documents:

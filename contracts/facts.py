@@ -37,6 +37,10 @@ PERSONAL_WORDS = (
     "従業員番号", "職員番号", "学籍番号", "会員ID", "会員番号", "顧客ID", "顧客番号", "病歴", "診療", "健康診断",
     "既往歴", "位置情報", "マイナンバー", "個人番号", "免許証", "旅券", "口座番号", "指紋", "声紋", "音声",
 )
+# Years confidentiality survives the end of the contract when the answers leave it open: the default of the
+# confidentiality variant the deal takes (deal.choices, else the stance). Every document of a set reads this one
+# number (facts.confidentiality_years), so the NDA, the agreement and the pledges cannot drift apart.
+CONFIDENTIALITY_YEARS = {"provider": 5, "balanced": 3, "recipient": 2}
 _NEGATION = re.compile(r"^[^、。]{0,12}?(を含まない|は含まない|を含まず|を除く|を除いた|を削除|は削除|なし)")
 
 
@@ -84,7 +88,7 @@ class Facts:
     recipient_consumer: bool
     # --- data
     personal_hints: tuple[PersonalHint, ...]
-    confidentiality_years: Optional[int]
+    confidentiality_years: int  # the answer, or the default of the confidentiality variant the deal takes
 
     @property
     def has_cap(self) -> bool:
@@ -249,7 +253,8 @@ def compute(answers: Answers) -> Facts:
         provider_consumer=is_consumer(answers.parties.provider),
         recipient_consumer=is_consumer(answers.parties.recipient),
         personal_hints=personal_hints(answers),
-        confidentiality_years=deal.confidentiality_years,
+        confidentiality_years=deal.confidentiality_years
+        or CONFIDENTIALITY_YEARS.get(deal.choices.get("common_confidentiality", answers.stance), 3),
     )
 
 
