@@ -8,6 +8,7 @@ an answer that no clause of the chosen model reads is reported as a warning that
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -154,6 +155,22 @@ def findings(answers: Answers, lib: Library, today: _dt.date | None = None) -> l
             "項目を削除・置換した方法と提供者側での照合可能性を確認し、個人データに当たるなら data.personal_info を"
             "consented（本人同意）又は anonymized（匿名加工情報）に改め、当たらないなら項目の記載をその根拠が分かるように"
             "書き改めてください。",
+            ("個人情報の保護に関する法律第2条第1項", "個人情報の保護に関する法律第27条第1項"),
+            ("common_personal_info",),
+        ))
+    masked = [t for t in answers.data.processing
+              if re.search(r"削除|置換|仮番号|マスキング|伏せ", t)
+              and (any(w in t for w in facts.PERSONAL_WORDS) or re.search(r"ID|ＩＤ|番号", t))]
+    if masked and answers.data.personal_info == "none" and any(
+            any(w in t for w in facts.PERSONAL_WORDS) or "会員" in t or "社員" in t for t in masked):
+        out.append(_finding(
+            "answers_masked_identifiers", "中",
+            f"提供前の加工（{'、'.join(masked)}）で個人を特定する項目を削除・置換していますが、"
+            f"{answers.parties.provider.name}は元のデータを保有しています。提供元で元データと容易に照合できる場合、"
+            "加工後のデータも提供元にとっては個人データであり、「個人情報を含まない」とはいえないことがあります（提供元基準）。",
+            "提供者の手元で照合できないこと（対応表を残さない、粒度を粗くする等）を確認するか、統計情報・匿名加工情報として"
+            "提供する（data.personal_info）、又は学術研究機関への提供の例外（個人情報保護法第27条第1項第7号）の要件を"
+            "確認してください。",
             ("個人情報の保護に関する法律第2条第1項", "個人情報の保護に関する法律第27条第1項"),
             ("common_personal_info",),
         ))

@@ -357,3 +357,13 @@ def test_check_command_lists_problems_with_document_and_article(tmp_path):
     assert "問題" in result.output and "確認" in result.output
     if result.exit_code == 1:
         assert "[" in result.output
+
+
+def test_identifiers_removed_by_the_provider_who_keeps_the_originals_are_a_finding():
+    a = load_answers(EXAMPLES / "joint_research.yaml")
+    found = [x for x in crosscheck.findings(a, default_library()) if x.rule == "answers_masked_identifiers"]
+    assert found and "提供元基準" in found[0].message and "第27条第1項第7号" in found[0].action
+    data = raw("joint_research")
+    data["data"]["processing"] = ["設備の製造番号の匿名IDへの置換"]
+    assert not [x for x in crosscheck.findings(answers_of(data), default_library())
+                if x.rule == "answers_masked_identifiers"]
