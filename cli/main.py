@@ -232,14 +232,14 @@ def clauses_show(clause_id: str) -> None:
         click.echo(f"    相手方: 利点 {a.recipient.benefit} / リスク {a.recipient.risk}")
         click.echo(f"    論点: {a.issue}")
         click.echo(f"    考え方: {a.direction}")
-        click.echo(f"    参照: {'、'.join(a.references)}")
+        click.echo(f"    参照: {'、'.join(lib.registry.label(r) for r in a.references)}")
 
 
 @clauses.command("check")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, exists=True), help="Library folder to check.")
 @errors_to_exit
 def clauses_check(directory: str | None) -> None:
-    """Lint the library: ids, references, answer fields, annotations, placeholders."""
+    """Lint the library: ids, references, answer fields, annotations, placeholders, cited legal sources."""
     from contracts.library import check, load_library
     from contracts.risk import check_rules, load_riskbook
 
@@ -252,7 +252,8 @@ def clauses_check(directory: str | None) -> None:
         raise Failure(f"{len(problems)} problem(s) in the clause library", 1)
     n_variants = sum(len(c.variants) for c in lib.clauses.values())
     n_rules = len(load_riskbook(folder).rules)
-    click.echo(f"ok: {len(lib.documents)} documents, {len(lib.clauses)} clauses, {n_variants} variants, {n_rules} risk rules")
+    click.echo(f"ok: {len(lib.documents)} documents, {len(lib.clauses)} clauses, {n_variants} variants, {n_rules} risk rules, "
+               f"{len(lib.registry)} legal sources")
 
 
 main.add_command(init)

@@ -6,6 +6,7 @@ Texts are Jinja2 templates compiled once, in a sandbox with strict undefined var
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import typing
 from functools import cached_property, lru_cache
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from contracts import conditions
 from contracts.answers import MODEL_IDS, Answers
 from contracts.paths import CLAUSES_DIR
+from contracts.sources import Registry, SourcesError, default_registry, load_registry
 
 STANCES = ("provider", "balanced", "recipient")
 # libyaml's safe loader parses the ~1 MB library about ten times faster than the pure-Python one.
@@ -104,12 +106,18 @@ class AnnotationSpec(_Spec):
     recipient: SideSpec
     issue: str
     direction: str
-    references: list[str] = Field(min_length=1)
+    references: list[str] = Field(min_length=1)  # ids of clauses/sources.yaml (see contracts.sources)
 
     @field_validator("summary", "issue", "direction")
     @classmethod
     def _join_lines(cls, v: str) -> str:
         return _flatten(v)
+
+    @property
+    def citations(self) -> tuple[str, ...]:
+        """The references as people read them (民法第415条, 経済産業省「…」（2019年12月版）)."""
+        registry = default_registry()
+        return tuple(registry.label(r) for r in self.references)
 
 
 class VariantSpec(_Spec):
@@ -183,6 +191,8 @@ class LibraryFile(_Spec):
     closings: dict[str, str] = Field(default_factory=dict)
     # Risk rules and model profiles live in the same folder; contracts.risk loads and checks them.
     rules: list[Any] = Field(default_factory=list)
+    # The registry of legal sources (sources.yaml); contracts.sources loads and checks it.
+    sources: list[Any] = Field(default_factory=list)
     profiles: list[Any] = Field(default_factory=list)
     goal_labels: dict[str, Any] = Field(default_factory=dict)
     recipients_min: dict[str, Any] = Field(default_factory=dict)
@@ -205,8 +215,9 @@ class LibraryError(Exception):
 class Library:
     """All library files merged; ids are unique across files (duplicates are lint errors)."""
 
-    def __init__(self, files: dict[str, LibraryFile]):
+    def __init__(self, files: dict[str, LibraryFile], registry: Registry | None = None):
         self.files = files
+        self._registry = registry
         self.documents: dict[str, DocumentSpec] = {}
         self.clauses: dict[str, ClauseSpec] = {}
         self.schedules: dict[str, ScheduleSpec] = {}
@@ -227,6 +238,11 @@ class Library:
             self.closings.update(f.closings)
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
         self._compiled: dict[str, Any] = {}
+
+    @property
+    def registry(self) -> Registry:
+        """The legal sources the annotations cite: the folder's sources.yaml, else the shipped one."""
+        return self._registry if self._registry is not None else default_registry()
 
     def template(self, source: str):
         """A compiled template; text with no Jinja markup skips the compiler (most annotations)."""
@@ -271,7 +287,11 @@ def load_library(directory: Path | None = None) -> Library:
             raise LibraryError(f"{path.name}: {where}: {first['msg']} ({len(exc.errors())} problem(s))") from None
     if not files:
         raise LibraryError(f"no clause files in {directory}")
-    return Library(files)
+    try:
+        registry = load_registry(directory)
+    except SourcesError as exc:
+        raise LibraryError(str(exc)) from None
+    return Library(files, registry)
 
 
 @lru_cache(maxsize=1)
@@ -344,9 +364,13 @@ def _prefix_exists(path: str) -> bool:
     return False
 
 
-def check(lib: Library) -> list[str]:
-    """Every problem in the library, as 'where: what' lines. An empty list means the library is sound."""
-    errors = list(lib.duplicates)
+def check(lib: Library, on_date: _dt.date | None = None) -> list[str]:
+    """Every problem in the library, as 'where: what' lines. An empty list means the library is sound.
+
+    Cited legal sources are checked as of ``on_date`` (default: today): unknown ids, drafts (案) and provisions
+    superseded or repealed by then are errors.
+    """
+    errors = list(lib.duplicates) + lib.registry.lint()
     for doc in lib.documents.values():
         where = f"document {doc.id}"
         errors += conditions.problems(doc.when, f"{where}.when")
@@ -372,11 +396,11 @@ def check(lib: Library) -> list[str]:
             errors += conditions.problems(row.when, f"schedule {sch.id}.rows[{i}].when")
             errors += _check_text(lib, row.label + row.value, f"schedule {sch.id}.rows[{i}]", users, set())
     for clause in lib.clauses.values():
-        errors += _check_clause(lib, clause)
+        errors += _check_clause(lib, clause, on_date)
     return errors
 
 
-def _check_clause(lib: Library, clause: ClauseSpec) -> list[str]:
+def _check_clause(lib: Library, clause: ClauseSpec, on_date: _dt.date | None = None) -> list[str]:
     where = f"clause {clause.id}"
     errors: list[str] = []
     docs = [lib.documents[d] for d in lib.used_in.get(clause.id, []) if d in lib.documents]
@@ -430,6 +454,7 @@ def _check_clause(lib: Library, clause: ClauseSpec) -> list[str]:
             errors += _check_text(
                 lib, text, f"{vw}.annotation.{label}", docs, roles, v.vars, contract_text=False, variant=v
             )
+        errors += lib.registry.problems(a.references, f"{vw}.annotation.references", on_date)
     return errors
 
 

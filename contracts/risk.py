@@ -7,6 +7,7 @@ from the source report. This module only evaluates them.
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from contracts import conditions
 from contracts.answers import MODEL_IDS, Answers, AnswersError
 from contracts.library import SAFE_LOADER, LibraryError
 from contracts.paths import CLAUSES_DIR
+from contracts.sources import Registry, SourcesError, default_registry, load_registry
 
 SEVERITIES = ("高", "中", "低")
 
@@ -38,7 +40,7 @@ class RuleSpec(_Spec):
     message: str
     action: str
     clauses: list[str] = Field(default_factory=list)
-    basis: list[str] = Field(min_length=1)
+    basis: list[str] = Field(min_length=1)  # ids of clauses/sources.yaml (see contracts.sources)
 
 
 class ProfileSpec(_Spec):
@@ -68,7 +70,7 @@ class Finding:
     message: str
     action: str
     clauses: tuple[str, ...]
-    basis: tuple[str, ...]
+    basis: tuple[str, ...]  # display strings (民法第415条 …), not registry ids
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -85,13 +87,19 @@ class Ranked:
 class RiskBook:
     """All rules and profiles of the library."""
 
-    def __init__(self, data: RiskFile):
+    def __init__(self, data: RiskFile, registry: Registry | None = None):
         self.rules = data.rules
+        self._registry = registry
         self.profiles = {p.id: p for p in data.profiles}
         self.goal_labels = data.goal_labels
         self.recipients_min = data.recipients_min
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
         self._compiled: dict[str, Any] = {}
+
+    @property
+    def registry(self) -> Registry:
+        """The legal sources the rules cite: the folder's sources.yaml, else the shipped one."""
+        return self._registry if self._registry is not None else default_registry()
 
     def render(self, text: str, ctx: dict) -> str:
         """Render a message or action; each text is compiled once per process."""
@@ -112,7 +120,11 @@ def load_riskbook(directory: Path | None = None) -> RiskBook:
                 else:
                     merged[key].update(raw[key])
     try:
-        return RiskBook(RiskFile.model_validate(merged))
+        registry = load_registry(directory)
+    except SourcesError as exc:
+        raise LibraryError(str(exc)) from None
+    try:
+        return RiskBook(RiskFile.model_validate(merged), registry)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -143,7 +155,7 @@ def findings(answers: Answers, book: RiskBook | None = None, present: set[str] |
                     message=book.render(rule.message, ctx),
                     action=book.render(rule.action, ctx),
                     clauses=tuple(c for c in rule.clauses if present is None or c in present),
-                    basis=tuple(rule.basis),
+                    basis=tuple(book.registry.label(b) for b in rule.basis),
                 )
             )
     return sorted(out, key=lambda f: (not f.block, SEVERITIES.index(f.severity), f.rule))
@@ -161,7 +173,8 @@ def refuse_blocked(answers: Answers, book: RiskBook | None = None) -> None:
         )
 
 
-def check_rules(book: RiskBook, clause_ids: set[str]) -> list[str]:
+def check_rules(book: RiskBook, clause_ids: set[str], on_date: _dt.date | None = None) -> list[str]:
+    """Every problem in the rules and profiles; cited sources are checked as of ``on_date`` (default: today)."""
     errors = []
     seen = set()
     for r in book.rules:
@@ -177,6 +190,7 @@ def check_rules(book: RiskBook, clause_ids: set[str]) -> list[str]:
         for cid in r.clauses:
             if cid not in clause_ids:
                 errors.append(f"{where}: clause '{cid}' does not exist")
+        errors += book.registry.problems(r.basis, f"{where}.basis", on_date)
         for text in (r.message, r.action):
             try:
                 book.env.parse(text)
