@@ -38,6 +38,8 @@ TAXABLE_ARTICLES: dict[str, dict[str, tuple[str, str]]] = {
         "provider": ("1", "納入物の著作権の譲渡"),
         "split": ("1", "報告書等の著作権の譲渡"),
     },
+    "cs_consent_rights": {"standard": ("1", "学習者の成果に係る著作権の譲渡")},
+    "jr_pledge_ip": {"standard": ("1", "学生の成果に係る著作権の大学への譲渡")},
     "jr_results_ownership": {
         "company": ("1", "研究成果に係る著作権の大学から企業への譲渡"),
         "university": ("1", "研究成果に係る著作権の企業から大学への譲渡"),
@@ -111,7 +113,8 @@ def assess(answers: Answers, documents: list[Document]) -> list[StampAssessment]
                 "課税文書の作成に当たらず、印紙税はかかりません。",
             ))
             continue
-        amount = _stated_amount(answers, f, category)
+        # A pledge or consent states no price for what it transfers; the agreement states its fee.
+        amount = _stated_amount(answers, f, category) if len(d.signatures) > 1 else None
         tax = tax_for(category, amount)
         both = categories == {"1", "2"}
         basis = f"記載金額{amount:,}円（消費税額等を除く。）" if amount is not None else "記載金額のない文書"
@@ -119,7 +122,10 @@ def assess(answers: Answers, documents: list[Document]) -> list[StampAssessment]
         if both:
             why += "（請負と著作権の譲渡の両方を定め、金額を区分していないため、通則3ロにより第1号文書となります）"
         provider_exempt, recipient_exempt = _exempt(answers.parties.provider), _exempt(answers.parties.recipient)
-        if provider_exempt and recipient_exempt:
+        if len(d.signatures) == 1:  # a pledge or consent the learner or student signs and hands over
+            copies = "提出される1通"
+            why += "。本人が作成して相手方に交付する文書であり、交付される1通に収入印紙が必要です"
+        elif provider_exempt and recipient_exempt:
             copies, tax = "", 0
             why = "当事者がいずれも印紙税法別表第二に掲げる者（国立大学法人等）であるため、課税されません。"
         elif provider_exempt or recipient_exempt:
@@ -137,6 +143,21 @@ def assess(answers: Answers, documents: list[Document]) -> list[StampAssessment]
 
 def findings(assessments: list[StampAssessment], answers: Answers) -> list[Finding]:
     out = []
+    consulting = answers.deal.consulting
+    if (consulting is not None and consulting.contract_type == "quasi_mandate" and consulting.fee_basis == "outcome"
+            and answers.deal.execution == "paper"):
+        out.append(Finding(
+            rule="stamp_duty_outcome_mandate",
+            severity="低",
+            block=False,
+            message=("委託料を納入物の検査の合格に対して支払う成果完成型の準委任（民法第648条の2）を書面で締結します。"
+                     "形式は準委任ですが、実質が納入物の完成を約するものとして、請負に関する契約書（印紙税法別表第一第2号文書）"
+                     "と判断されるおそれがあります。"),
+            action=("電子契約で締結する（deal.execution: electronic）か、履行割合型（deal.consulting.fee_basis: performance）"
+                    "として段階ごとの支払期日を定めることを検討し、書面による場合は税理士又は所轄の税務署に確認してください。"),
+            clauses=("cs_nature", "cs_fee"),
+            basis=("民法第648条の2", "印紙税法別表第一第2号"),
+        ))
     for s in assessments:
         if not s.taxable:
             continue

@@ -10,7 +10,7 @@ import yaml
 from contracts import stamp
 from contracts.answers import validate_answers
 from contracts.assembly import assemble_set
-from contracts.document import Article, Document
+from contracts.document import Article, Document, SignatureBlock
 from contracts.library import default_library
 from tests.conftest import ROOT
 
@@ -33,7 +33,8 @@ def _doc(*pairs) -> Document:
     arts = tuple(Article(number=i + 1, heading="h", clause_id=c, variant_id=v, paragraphs=(), annotation=None)
                  for i, (c, v) in enumerate(pairs))
     return Document(kind="consulting_agreement", title="業務委託契約書", file_name="02", addressee="", preamble="",
-                    articles=arts, closing="", date_line="", signatures=(), schedules=(), parties=(), notice="")
+                    articles=arts, closing="", date_line="",
+                    signatures=(SignatureBlock("甲", (), ""), SignatureBlock("乙", (), "")), schedules=(), parties=(), notice="")
 
 
 def answers(model="paid_consulting", **deal):
@@ -86,5 +87,25 @@ def test_nda_and_data_licence_are_not_taxable():
 
 def test_finding_names_the_document_and_the_yen():
     a = answers(execution="paper")
-    [f] = stamp.findings(stamp.assess(a, [_doc(("cs_nature", "work"))]), a)
+    [f] = [x for x in stamp.findings(stamp.assess(a, [_doc(("cs_nature", "work"))]), a) if x.rule == "stamp_duty"]
     assert "1,000円" in f.message and "業務委託契約書" in f.message and "収入印紙" in f.action
+
+
+def test_outcome_mandate_on_paper_is_flagged_as_a_possible_contract_for_work():
+    a = answers(execution="paper")  # the example: quasi_mandate paid on acceptance (outcome)
+    rules = {f.rule for f in stamp.findings(stamp.assess(a, [_doc(("cs_nature", "quasi_mandate"))]), a)}
+    assert "stamp_duty_outcome_mandate" in rules
+    data = example("paid_consulting")
+    data["deal"]["execution"] = "paper"
+    data["deal"]["consulting"]["fee_basis"] = "performance"
+    b = validate_answers(data)
+    assert not stamp.findings(stamp.assess(b, [_doc(("cs_nature", "quasi_mandate"))]), b)
+
+
+def test_learner_consent_on_paper_is_one_copy_handed_over():
+    data = example("paid_consulting")
+    data["deal"]["execution"] = "paper"
+    data["deal"]["learners"]["selection"] = "selected"
+    a = validate_answers(data)
+    found = [s for s in stamp.assess(a, assemble_set(a, default_library())) if s.taxable and "同意" in s.title]
+    assert found and found[0].tax_yen == 200 and found[0].copies == "提出される1通"
