@@ -19,7 +19,7 @@ from contracts.generate import build_set
 from tests.conftest import ARTICLE_HEADING, EXAMPLES, FIXTURES, KEIYAKU, ROOT, docx_lines, docx_styles
 
 EXPECTED_SETS = {
-    "data_provision": ["01_秘密保持契約書.docx", "02_データ提供契約書.docx"],
+    "data_provision": ["01_秘密保持契約書.docx", "02_データ提供契約書.docx", "03_受講規約.docx", "04_受講者誓約書.docx"],
     "hackathon": ["01_秘密保持契約書.docx", "02_ハッカソンデータ提供契約書.docx", "03_参加規約.docx"],
     "paid_consulting": ["01_秘密保持契約書.docx", "02_業務委託契約書.docx", "03_参加規約.docx"],
     "joint_research": ["01_秘密保持契約書.docx", "02_共同研究契約書.docx"],
