@@ -174,6 +174,18 @@ def findings(answers: Answers, lib: Library, today: _dt.date | None = None) -> l
             ("個人情報の保護に関する法律第2条第1項", "個人情報の保護に関する法律第27条第1項"),
             ("common_personal_info",),
         ))
+    consulting = answers.deal.consulting
+    if (answers.model == "paid_consulting" and consulting is not None and consulting.fee_basis == "performance"
+            and answers.deal.fee.due and re.search(r"検査|合格|検収|納入", answers.deal.fee.due)):
+        out.append(_finding(
+            "answers_fee_basis_mismatch", "中",
+            f"委託料を業務の履行に対して支払う履行割合型（deal.consulting.fee_basis: performance）としながら、支払期日を"
+            f"「{answers.deal.fee.due}」と納入物の検査に結び付けています。支払の条件が成果の完成に依存すると、"
+            "成果完成型（民法第648条の2）又は請負と読まれるおそれがあります。",
+            "履行割合型なら月ごと・工程ごとの支払期日に改め、成果に対して支払うなら deal.consulting.fee_basis を outcome にしてください。",
+            ("民法第648条", "民法第648条の2"),
+            ("cs_fee", "cs_nature"),
+        ))
     if f.cap_overridden:
         out.append(_finding(
             "answers_cap_dropped", "中",
