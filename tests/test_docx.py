@@ -99,7 +99,7 @@ def test_clean_copy_carries_a_version_label_and_no_tool_notice(example_docx):
         doc = WordDocument(str(path))
         text = "\n".join(p.text for p in doc.paragraphs)
         header = "".join(p.text for p in doc.sections[0].header.paragraphs)
-        assert "keiyaku" not in text and "専門家" not in text and "専門家" not in header, path.name
+        assert "keiyaku" not in text and "専門家による確認" not in text and "専門家" not in header, path.name
         assert header == f"{doc.paragraphs[0].text}（第1版）", header
         props = doc.core_properties
         assert props.title == doc.paragraphs[0].text

@@ -60,10 +60,15 @@ def _mark_internal(word, doc: Document) -> None:
     title = word.paragraphs[0]
     notice = title.insert_paragraph_before(doc.notice, style="草案表示")
     title._p.addnext(notice._p)  # under the title, not above it
-    for paragraph in word.sections[0].header.paragraphs:
-        if paragraph.runs:
-            paragraph.runs[-1].text += f"　{REVIEW_MARK}"
-            break
+    # The header part through the package relationships: docxtpl re-attaches rendered headers there, where
+    # ``section.header`` of a reused tree would still show the template's part.
+    from docx.oxml.ns import qn
+
+    for rel in word.part.rels.values():
+        if rel.reltype.endswith("/header"):
+            texts = list(rel.target_part._element.iter(qn("w:t")))
+            if texts:
+                texts[-1].text = (texts[-1].text or "") + f"　{REVIEW_MARK}"
     props = word.core_properties
     props.title = fit_property(f"{doc.title}（レビュー用・社外秘）")
     props.comments = fit_property(doc.notice)
