@@ -499,7 +499,7 @@ class Interview:
             from types import SimpleNamespace
 
             from contracts.answers import Answers, Constraints, Data
-            from contracts.risk import recommend
+            from contracts.recommend import rank, verdict
 
             self.ask_path("deal.goals")
             self.ask_path("deal.constraints")
@@ -510,18 +510,23 @@ class Interview:
                     deal=SimpleNamespace(goals=deal.get("goals", []),
                                          constraints=Constraints.model_validate(deal.get("constraints", {}))),
                 )
-                ranking = recommend(ns)
+                ranking = rank(ns)
+                decision = verdict(ranking)
             except Exception:  # noqa: BLE001 - without a ranking the user simply chooses
-                ranking = []
+                ranking, decision = [], None
             field = Answers.model_fields["model"]
             options = MODELS[:-1]
             self.echo("")
             if ranking:
                 self.echo(self.t("■ 推奨モデル（目的と制約から）", "■ Recommended models (from the goals and constraints)"))
+                self.echo(f"    {decision.text}")
                 for i, r in enumerate(ranking, start=1):
-                    self.echo(f"    {i}. {r.label}（{r.model}） {r.score}")
+                    note = "" if r.eligible else "（対象外: " + "、".join(r.excluded) + "）"
+                    self.echo(f"    {i}. {r.label}（{r.model}） {r.score}点{note}")
+                    for reason in r.reasons:
+                        self.echo(f"         - {reason}")
             self.show(field, "model", options)
-            default = ranking[0].model if ranking else None
+            default = decision.recommended if decision else None
 
             def parse(raw: str):
                 text = raw.strip() or (default or "")

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from cli.batch import batch
-from cli.errors import Failure, errors_to_exit, read_answers
+from cli.errors import Failure, errors_to_exit, read_answers, shown
 from cli.interview import init, schema
 from contracts import __version__
 
@@ -50,7 +50,7 @@ def generate(answers: str, out_dir: str, force: bool, formats: str, with_pdf: bo
     parsed = read_answers(answers)
     written = run(parsed, Path(out_dir), force=force, formats=chosen)
     for path in written:
-        click.echo(str(path))
+        click.echo(shown(str(path)))
     click.echo(f"{len(written)} file(s) written. These are drafts: have them reviewed by qualified counsel.", err=True)
 
 
@@ -62,7 +62,7 @@ def validate(answers: str) -> None:
     from contracts.generate import prepare
 
     resolved, docs, found, _ = prepare(read_answers(answers))
-    click.echo(f"{answers}: valid ({resolved.model}; {', '.join(d.title for d in docs)})")
+    click.echo(f"{shown(answers)}: valid ({resolved.model}; {', '.join(d.title for d in docs)})")
     if found:
         counts = "、".join(f"{s}{sum(f.severity == s for f in found)}件" for s in ("高", "中", "低"))
         click.echo(f"findings: {counts} (see `keiyaku risk {answers}`)")
@@ -110,7 +110,8 @@ def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
     import json
 
     from contracts.answers import AnswersError
-    from contracts.risk import findings, resolve_model
+    from contracts.recommend import resolve_model
+    from contracts.risk import findings
 
     parsed = read_answers(answers)
     try:
@@ -150,17 +151,28 @@ def recommend(answers: str, as_json: bool) -> None:
     import json
 
     from contracts.answers import AnswersError
-    from contracts.risk import recommend as rank
+    from contracts.recommend import rank, verdict
 
     parsed = read_answers(answers)
     if not parsed.deal.goals:
         raise AnswersError(answers, [("deal.goals", "list the provider's goals (money, talent, pr, deliverables, research)")])
     ranking = rank(parsed)
+    v = verdict(ranking)
     if as_json:
-        click.echo(json.dumps([r.__dict__ for r in ranking], ensure_ascii=False, indent=2, default=list))
+        click.echo(json.dumps({"verdict": {"status": v.status, "models": list(v.models), "text": v.text},
+                               "ranking": [r.__dict__ for r in ranking]},
+                              ensure_ascii=False, indent=2, default=list))
         return
+    click.echo(v.text)
     for i, r in enumerate(ranking, start=1):
-        mark = "  ← 推奨" if i == 1 else ""
+        if not r.eligible:
+            mark = "  （対象外: " + "、".join(r.excluded) + "）"
+        elif r.model in v.models and v.status == "lead":
+            mark = "  ← 推奨"
+        elif r.model in v.models and v.status == "tie":
+            mark = "  ← 同点"
+        else:
+            mark = ""
         click.echo(f"{i}. {r.label}（{r.model}）　{r.score}点{mark}")
         for reason in r.reasons:
             click.echo(f"     - {reason}")

@@ -1,7 +1,8 @@
 """One call from answers to every file of the model: the only place that knows all the steps.
 
 answers -> (model recommended if `auto`) -> blocked deals refused -> documents assembled -> findings
--> clean DOCX, review DOCX with comments, findings summary -> written atomically into the folder.
+-> clean DOCX, review DOCX with comments, findings summary -> written into the folder as one whole set
+(contracts.render.files.write_set: all of it or nothing, the folder locked while it is written).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from contracts.answers import Answers
 from contracts.assembly import assemble_set
 from contracts.document import Document
 from contracts.library import Library, default_library
-from contracts.render.files import plan_outputs, write_all
+from contracts.render.files import write_set
 from contracts import crosscheck, stamp
-from contracts.risk import SEVERITIES, Finding, Ranked, RiskBook, findings, refuse_blocked, resolve_model
+from contracts.recommend import Ranked, resolve_model
+from contracts.risk import SEVERITIES, Finding, RiskBook, findings, refuse_blocked
 
 REVIEW_DIR = "review"
 BOARD_PACKET = "取締役会付議資料.pdf"
@@ -75,7 +77,8 @@ def build_set(
 
         files[BOARD_PACKET] = render_pdf(build_packet(answers, documents, found, lib, book or default_riskbook()))
     found_dicts = [f.as_dict() for f in found]
-    ranked_dicts = [{"model": r.model, "label": r.label, "score": r.score, "reasons": list(r.reasons)} for r in ranking]
+    ranked_dicts = [{"model": r.model, "label": r.label, "score": r.score, "eligible": r.eligible,
+                     "excluded": list(r.excluded), "reasons": list(r.reasons)} for r in ranking]
     files[f"{REVIEW_DIR}/summary.json"] = summary_json(answers.model, documents, found_dicts, ranked_dicts)
     label = lib.labels.get("model", {}).get(answers.model, answers.model)
     files[f"{REVIEW_DIR}/summary.md"] = summary_markdown(label, documents, found_dicts, ranked_dicts)
@@ -89,6 +92,6 @@ def generate(
     lib: Library | None = None,
     formats: tuple[str, ...] = ("docx",),
 ) -> list[Path]:
+    """Render the set in memory, then write it whole: every file, or (on any failure) nothing and the old set intact."""
     result = build_set(answers, lib, formats=formats)
-    planned = plan_outputs(out_dir, result.files, force)
-    return write_all(planned)
+    return write_set(Path(out_dir), result.files, force)

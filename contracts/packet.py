@@ -13,7 +13,8 @@ from contracts.answers import Answers
 from contracts.assembly import date_ja, yen
 from contracts.document import Document
 from contracts.library import Library
-from contracts.risk import Finding, Ranked, RiskBook, recommend
+from contracts.recommend import Ranked, rank, verdict
+from contracts.risk import Finding, RiskBook
 
 GOALS = ("money", "talent", "pr", "deliverables", "research")
 
@@ -31,7 +32,7 @@ class ModelColumn:
     benefits: tuple[int, ...]  # in GOALS order, 0-3
     score: int
     chosen: bool  # the model these drafts are for
-    recommended: bool  # ranked first
+    recommended: bool  # the one model that leads (never marked on a tie)
     returns: str
     note: str
 
@@ -104,8 +105,9 @@ def build_packet(
     data, deal = answers.data, answers.deal
     asked = tuple(g in deal.goals for g in GOALS) if deal.goals else tuple(True for _ in GOALS)
     ranking_answers = answers if deal.goals else answers.model_copy(update={"deal": deal.model_copy(update={"goals": list(GOALS)})})
-    ranking: list[Ranked] = recommend(ranking_answers, book)
-    top = ranking[0].model
+    ranking: list[Ranked] = rank(ranking_answers, book)
+    decision = verdict(ranking, book)
+    top = decision.recommended
     columns = tuple(
         ModelColumn(
             model=r.model,
@@ -152,11 +154,13 @@ def build_packet(
         open_points.append("契約締結日が未定です。締結日を決定してください。")
     if deal.derived_data is None:
         open_points.append("派生データの帰属が回答で指定されていません（契約書の立場に従った条項を採用しています）。方針を決定してください。")
-    if deal.goals and answers.model != top:
+    if deal.goals and decision.status == "lead" and answers.model != top:
         open_points.append(
             f"提供者の目的・制約からは「{ranking[0].label}」が最も適合すると評価されています。"
             f"「{labels['model'][answers.model]}」を選択する理由を確認してください。"
         )
+    elif deal.goals and decision.status != "lead":
+        open_points.append(decision.text)
     return BoardPacket(
         title="データ提供に関する取締役会付議資料",
         company=answers.parties.provider.name,
@@ -168,7 +172,7 @@ def build_packet(
         goal_labels=tuple(book.goal_labels.get(g, g) for g in GOALS),
         goals_asked=asked,
         models=columns,
-        ranking_basis="提供者の目的" + ("（回答で指定されたもの）" if deal.goals else "（指定がないため5項目すべて）")
+        ranking_basis=decision.text + "評価は、提供者の目的" + ("（回答で指定されたもの）" if deal.goals else "（指定がないため5項目すべて）")
         + "への適合度と、管理の必要性・予算・渡せる人数の制約から算出",
         findings=tuple(found),
         open_points=tuple(open_points),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from contracts import facts as deal_facts
-from contracts.answers import MODEL_IDS, Answers
+from contracts.answers import MODEL_IDS, Answers, AnswersError
 from contracts.risk import RiskBook, default_riskbook
 
 _LEVEL = {"low": 0, "medium": 1, "high": 2}
@@ -44,10 +44,12 @@ class Verdict:
 def _recipients(answers: Answers, model: str, book: RiskBook) -> tuple[int, str]:
     """How many people would receive the data under ``model`` for this deal, and where the number comes from."""
     deal = answers.deal
-    if model == "joint_research" and deal.research is not None and deal.research.students:
-        return len(deal.research.students) + 1, f"研究代表者と学生{len(deal.research.students)}名"
-    if model != "joint_research" and deal.learners.count:
-        return deal.learners.count, f"受講者・参加者{deal.learners.count}名（回答による）"
+    research = getattr(deal, "research", None)
+    learners = getattr(deal, "learners", None)
+    if model == "joint_research" and research is not None and research.students:
+        return len(research.students) + 1, f"研究代表者と学生{len(research.students)}名"
+    if model != "joint_research" and learners is not None and learners.count:
+        return learners.count, f"受講者・参加者{learners.count}名（回答による）"
     profile = book.profiles[model]
     n = book.recipients_min.get(profile.recipients, 1)
     return n, f"このモデルで通常データが渡る人数（{n}名以上）"
@@ -55,7 +57,7 @@ def _recipients(answers: Answers, model: str, book: RiskBook) -> tuple[int, str]
 
 def _provider_cost(answers: Answers, model: str, book: RiskBook) -> tuple[int, str]:
     """The provider's outlay under ``model``: this deal's own money for the answers' model, else the typical one."""
-    if model == answers.model:
+    if model == getattr(answers, "model", "auto"):
         f = deal_facts.of(answers)
         if model == "data_provision":
             return 0, "データ提供型では提供者が対価を受け取る"
@@ -139,3 +141,33 @@ def verdict(ranking: list[Ranked], book: RiskBook | None = None) -> Verdict:
     best = eligible[0]
     return Verdict("lead", (best.model,), f"{best.label}を推奨します（{best.score}点。次点との差 "
                    f"{best.score - (eligible[1].score if len(eligible) > 1 else 0)}点）。")
+
+
+def resolve_model(answers: Answers, book: RiskBook | None = None) -> tuple[Answers, list[Ranked]]:
+    """For ``model: auto``, the answers with the recommended model filled in; otherwise unchanged.
+
+    Only a clear lead is drafted: a tie or a deal no model fits is refused with the verdict, so the user chooses.
+    """
+    if answers.model != "auto":
+        return answers, []
+    book = book or default_riskbook()
+    ranking = rank(answers, book)
+    v = verdict(ranking, book)
+    if v.status != "lead":
+        raise AnswersError("answers", [("model", f"{v.text} model に提供モデルを指定してください")])
+    chosen = v.models[0]
+    from contracts.answers import _SECTION_FOR_MODEL, validate_answers
+
+    data = answers.model_dump(mode="json", exclude_none=False, exclude_unset=False)
+    data["model"] = chosen
+    section = _SECTION_FOR_MODEL[chosen]
+    if data["deal"].get(section) is None:
+        raise AnswersError(
+            "answers",
+            [(f"deal.{section}", f"model 'auto' recommends '{chosen}' ({ranking[0].label}); add this section "
+              f"(see examples/{chosen}.yaml), or set model explicitly")],
+        )
+    for other in _SECTION_FOR_MODEL.values():
+        if other != section:
+            data["deal"][other] = None
+    return validate_answers(data), ranking

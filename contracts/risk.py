@@ -76,14 +76,6 @@ class Finding:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Ranked:
-    model: str
-    label: str
-    score: int
-    reasons: tuple[str, ...]
-
-
 class RiskBook:
     """All rules and profiles of the library."""
 
@@ -200,70 +192,3 @@ def check_rules(book: RiskBook, clause_ids: set[str], on_date: _dt.date | None =
     if missing:
         errors.append(f"model profiles missing for: {', '.join(missing)}")
     return errors
-
-
-# --------------------------------------------------------------------------- recommendation
-
-_LEVEL = {"low": 0, "medium": 1, "high": 2}
-
-
-def recommend(answers: Answers, book: RiskBook | None = None) -> list[Ranked]:
-    """Rank the four models against the provider's goals and constraints, with the reasons for each score."""
-    book = book or default_riskbook()
-    deal = answers.deal
-    sensitive = answers.data.know_how or answers.data.personal_info in ("consented", "anonymized") or answers.data.sensitive
-    ranked = []
-    for model in MODEL_IDS:
-        p = book.profiles[model]
-        score, reasons = 0, []
-        for goal in deal.goals:
-            value = p.benefits.get(goal, 0)
-            score += 2 * value
-            label = book.goal_labels.get(goal, goal)
-            reasons.append(f"目的「{label}」への適合度 {value}/3（+{2 * value}）")
-        if deal.constraints.need_control:
-            delta = {0: -3, 1: 0, 2: 3}[_LEVEL[p.control]]
-            score += delta
-            reasons.append(f"提供後の管理の強さ: {_JA[p.control]}（{delta:+d}）")
-        if sensitive:
-            delta = -_LEVEL[p.exposure]
-            score += delta
-            reasons.append(f"ノウハウ・個人情報を含むデータの漏えい等の危険: {_JA[p.exposure]}（{delta:+d}）")
-        limit = deal.constraints.max_recipients
-        if limit is not None and limit < book.recipients_min.get(p.recipients, 1):
-            score -= 4
-            reasons.append(f"渡せる相手の上限 {limit}名に対し、このモデルは通常それ以上の相手にデータが渡る（-4）")
-        budget = deal.constraints.budget_yen
-        if budget is not None and p.provider_cost_yen > budget:
-            score -= 4
-            reasons.append(f"典型的な提供者負担 約{p.provider_cost_yen:,}円が予算 {budget:,}円を超える（-4）")
-        reasons.append(f"得られるもの: {p.returns}")
-        ranked.append(Ranked(model, p.label, score, tuple(reasons)))
-    order = {m: i for i, m in enumerate(MODEL_IDS)}
-    return sorted(ranked, key=lambda r: (-r.score, order[r.model]))
-
-
-_JA = {"low": "低", "medium": "中", "high": "高"}
-
-
-def resolve_model(answers: Answers, book: RiskBook | None = None) -> tuple[Answers, list[Ranked]]:
-    """For ``model: auto``, the answers with the recommended model filled in; otherwise unchanged."""
-    if answers.model != "auto":
-        return answers, []
-    ranking = recommend(answers, book)
-    chosen = ranking[0].model
-    from contracts.answers import _SECTION_FOR_MODEL, validate_answers
-
-    data = answers.model_dump(mode="json", exclude_none=False)
-    data["model"] = chosen
-    section = _SECTION_FOR_MODEL[chosen]
-    if data["deal"].get(section) is None:
-        raise AnswersError(
-            "answers",
-            [(f"deal.{section}", f"model 'auto' recommends '{chosen}' ({ranking[0].label}); add this section "
-              f"(see examples/{chosen}.yaml), or set model explicitly")],
-        )
-    for other in _SECTION_FOR_MODEL.values():
-        if other != section:
-            data["deal"][other] = None
-    return validate_answers(data), ranking

@@ -16,8 +16,12 @@ import yaml
 
 from contracts.answers import AnswersError, load_answers, validate_answers
 from contracts.library import default_library
-from contracts.risk import check_rules, default_riskbook, findings, load_riskbook, recommend, refuse_blocked
-from tests.conftest import FIXTURES, KEIYAKU
+from contracts.recommend import rank as recommend
+from contracts.recommend import verdict
+from contracts.risk import check_rules, default_riskbook, findings, load_riskbook, refuse_blocked
+from tests.conftest import FIXTURES, KEIYAKU, ROOT
+
+EXAMPLES = ROOT / "examples"
 
 RISK = FIXTURES / "risk"
 
@@ -367,24 +371,63 @@ def test_deliverables_with_control_rank_paid_consulting_first():
     assert recommend(goals("deliverables", need_control=True))[0].model == "paid_consulting"
 
 
-def test_recipient_limit_pushes_wide_models_down():
-    base = scores(goals("pr"))
-    assert recommend(goals("pr"))[0].model == "hackathon"
-    for limit in (3, 10):
-        limited = scores(goals("pr", max_recipients=limit))
-        assert limited["hackathon"] == base["hackathon"] - 4
-        assert limited["data_provision"] == base["data_provision"] - 4
-    ranking = [r.model for r in recommend(goals("pr", max_recipients=10))]
-    assert ranking[0] == "joint_research" and ranking[-1] == "data_provision"
-    reasons = next(r for r in recommend(goals("pr", max_recipients=10)) if r.model == "hackathon").reasons
-    assert any("10名" in reason for reason in reasons)
+def test_recipient_limit_is_a_hard_filter_judged_on_this_deals_learners():
+    # the fixture's course has 25 learners: a limit of 10 excludes every model that hands the data to them
+    ranking = recommend(goals("pr", max_recipients=10))
+    excluded = {r.model: r.excluded for r in ranking if not r.eligible}
+    assert {"hackathon", "paid_consulting", "data_provision"} <= set(excluded)
+    assert any("25名" in reason for reason in excluded["data_provision"])
+    v = verdict(ranking)
+    assert v.status == "lead" and v.models == ("joint_research",)
+    assert ranking[0].model == "joint_research"
 
 
-def test_budget_limit_penalises_costly_models():
-    ranked = scores(goals("deliverables", budget_yen=1000000))
-    base = scores(goals("deliverables"))
-    assert ranked["paid_consulting"] == base["paid_consulting"] - 4
-    assert ranked["data_provision"] == base["data_provision"]
+def test_budget_is_a_hard_filter_with_the_reason():
+    ranking = recommend(goals("deliverables", budget_yen=1000000))
+    consulting = next(r for r in ranking if r.model == "paid_consulting")
+    assert not consulting.eligible and any("予算1,000,000円" in x for x in consulting.excluded)
+    assert next(r for r in ranking if r.model == "data_provision").eligible
+
+
+def test_a_model_serving_no_stated_goal_is_never_recommended():
+    ranking = recommend(goals("money"))
+    for r in ranking:
+        if all(default_riskbook().profiles[r.model].benefits.get(g, 0) == 0 for g in ("money",)):
+            assert not r.eligible
+    assert verdict(ranking).recommended == "data_provision"
+
+
+def test_a_tie_is_shown_as_a_tie_with_what_would_decide_it():
+    from contracts.recommend import Ranked
+
+    ranking = [Ranked("hackathon", "ハッカソン型", 6, ()), Ranked("paid_consulting", "有償コンサル型", 6, ()),
+               Ranked("data_provision", "データ提供型", 2, ())]
+    v = verdict(ranking)
+    assert v.status == "tie" and v.recommended is None and set(v.models) == {"hackathon", "paid_consulting"}
+    assert "同点" in v.text and "決め手" in v.text
+
+
+def test_nothing_fits_names_the_nearest_set_up():
+    ranking = recommend(goals("pr", max_recipients=1, budget_yen=0))
+    v = verdict(ranking)
+    assert v.status == "none" and v.recommended is None and "最も近い" in v.text
+
+
+def test_auto_refuses_a_tie_instead_of_picking_one():
+    from contracts.recommend import Ranked, resolve_model
+    import contracts.recommend as rec
+
+    data = yaml.safe_load((EXAMPLES / "data_provision.yaml").read_text(encoding="utf-8"))
+    data["model"] = "auto"
+    answers = validate_answers(data)
+    original = rec.rank
+    rec.rank = lambda a, book=None: [Ranked("hackathon", "ハッカソン型", 6, ()), Ranked("data_provision", "データ提供型", 6, ())]
+    try:
+        with pytest.raises(AnswersError) as exc:
+            resolve_model(answers)
+    finally:
+        rec.rank = original
+    assert exc.value.problems[0][0] == "model" and "同点" in exc.value.problems[0][1]
 
 
 def test_examples_are_not_blocked():
