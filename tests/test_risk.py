@@ -38,7 +38,6 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("assign_winners_minors", "中"),
         ("competitors_allowed", "中"),
         ("participant_terms_consumer", "低"),
-        ("stamp_duty_copyright_assignment", "低"),
     },
     "hackathon_know_how_unprocessed.yaml": {
         ("know_how_wide_unprocessed", "高"),
@@ -80,7 +79,7 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("consulting_work_contract", "中"),
         ("deliverables_to_provider_sme", "中"),
         ("subcontract_act", "中"),
-        ("stamp_duty_copyright_assignment", "低"),
+        ("selected_learners_unpaid_client_work", "中"),
         ("teaching_reuse_know_how", "低"),
         ("participant_terms_consumer", "低"),
     },
@@ -89,18 +88,26 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("freelance_act", "中"),
         ("subcontract_act", "中"),
         ("contract_only_know_how", "中"),
+        ("paid_learners_freelance", "中"),
         ("participant_terms_consumer", "低"),
     },
     "joint_research_unnamed_students.yaml": {
         ("students_unnamed", "中"),
         ("joint_ownership_undecided", "中"),
+        ("export_control_unchecked", "中"),
         ("publication_short_review", "低"),
     },
     "joint_research_company_paper.yaml": {
         ("consented_data_records", "中"),
         ("publication_without_review", "中"),
         ("deletion_without_certificate", "中"),
-        ("stamp_duty_copyright_assignment", "低"),
+        ("export_controlled_technology", "高"),
+    },
+    "joint_research_recipient_stance.yaml": {
+        ("consented_data_records", "中"),
+        ("publication_without_review", "中"),
+        ("deletion_without_certificate", "中"),
+        ("students_liability_recipient_stance", "低"),
     },
 }
 
@@ -198,11 +205,11 @@ def test_messages_quote_the_deal():
     assert "医療データ分析講座" in dp["free_provision_free_publication"].message
     cs = {f.rule: f for f in findings(load_answers(RISK / "consulting_work_paper.yaml"))}
     assert "3,000,000円" in cs["deliverables_to_provider_sme"].message
-    assert "第2号文書" in cs["consulting_work_contract"].message
+    assert "請負" in cs["consulting_work_contract"].message
     electronic = variant("consulting_work_paper.yaml", deal__execution="electronic")
     work = {f.rule: f for f in findings(electronic)}["consulting_work_contract"]
     assert "印紙" not in work.message
-    assert "stamp_duty_copyright_assignment" not in ids(electronic)
+    assert "stamp_duty" not in ids(electronic)
 
 
 # --------------------------------------------------------------------------- no risk, no finding
