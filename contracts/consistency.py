@@ -341,6 +341,16 @@ def check_text_hygiene(documents: list[Document]) -> list[Problem]:
     return out
 
 
+def check_sources(documents: list[Document], lib: Library, f: deal_facts.Facts) -> list[Problem]:
+    """Every provision the annotations cite is in force on the contract date (the registry's dates)."""
+    if f.contract_date is None:
+        return []
+    from contracts.sources import sources_in_force_problems
+
+    return [Problem("sources", "文書一式", "", line)
+            for line in sources_in_force_problems(f.contract_date, documents, (), lib=lib)]
+
+
 CHECKS: tuple[tuple[str, Callable], ...] = (
     ("terms", lambda docs, a, lib, f: check_terms(docs, f)),
     ("survival", lambda docs, a, lib, f: check_survival(docs, lib)),
@@ -350,6 +360,7 @@ CHECKS: tuple[tuple[str, Callable], ...] = (
     ("permissions", lambda docs, a, lib, f: check_permissions(docs, a)),
     ("annotations", lambda docs, a, lib, f: check_annotations(docs, f)),
     ("text", lambda docs, a, lib, f: check_text_hygiene(docs)),
+    ("sources", lambda docs, a, lib, f: check_sources(docs, lib, f)),
 )
 
 

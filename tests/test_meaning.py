@@ -367,3 +367,17 @@ def test_identifiers_removed_by_the_provider_who_keeps_the_originals_are_a_findi
     data["data"]["processing"] = ["設備の製造番号の匿名IDへの置換"]
     assert not [x for x in crosscheck.findings(answers_of(data), default_library())
                 if x.rule == "answers_masked_identifiers"]
+
+
+def test_a_provision_not_yet_in_force_at_the_contract_date_is_reported():
+    """取適法 is in force from 2026-01-01: a consulting deal signed in 2025 cites a law not yet in force."""
+    data = raw("paid_consulting")
+    data["deal"]["contract_date"] = dt.date(2027, 3, 19)
+    a = answers_of(data)
+    assert not problems(a, only={"sources"})
+    data["deal"]["contract_date"] = dt.date(2020, 1, 6)
+    data["deal"]["nda_date"] = None
+    data["deal"]["consulting"]["period"] = "2020年2月1日から2020年7月31日まで"
+    old = answers_of(data)
+    found = problems(old, only={"sources"})
+    assert found and any("2020" in p.message or "施行" in p.message or "in force" in p.message for p in found)
