@@ -199,7 +199,7 @@ def compute(answers: Answers) -> Facts:
     if cap.kind == "fixed":
         cap_kind, cap_yen = "amount", cap.amount_yen
         cap_text = f"金{cap.amount_yen:,}円"
-        reason = "回答で定めた固定額を上限とします。"
+        reason = "当事者が合意した定額を上限とします。"
     elif cap.kind == "fee" and total:
         cap_kind, cap_yen = "amount", total
         cap_text = f"金{total:,}円（{basis}）"
@@ -218,7 +218,7 @@ def compute(answers: Answers) -> Facts:
         )
     else:
         cap_kind, cap_yen, cap_text = "none", None, ""
-        reason = "回答により、賠償額の上限は定めていません。"
+        reason = "賠償額の上限は定めていません（故意又は重大な過失による損害のほか、通常の損害の全額が賠償の対象となります。）。"
 
     prizes = sum(p.amount_yen for p in deal.hackathon.prizes) if deal.hackathon else 0
     return Facts(
