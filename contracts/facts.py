@@ -218,7 +218,7 @@ def compute(answers: Answers) -> Facts:
         )
     else:
         cap_kind, cap_yen, cap_text = "none", None, ""
-        reason = "賠償額の上限は定めていません（故意又は重大な過失による損害のほか、通常の損害の全額が賠償の対象となります。）。"
+        reason = "賠償額の上限は定めていません。"
 
     prizes = sum(p.amount_yen for p in deal.hackathon.prizes) if deal.hackathon else 0
     return Facts(
