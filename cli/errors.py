@@ -1,7 +1,9 @@
 """How the command line reports problems: a message on stderr and an exit status, never a traceback.
 
 Exit status: 0 success, 1 generation failure (a library or assembly problem, or an internal error),
-2 bad input or usage. ``--debug`` on the top-level command shows the traceback instead.
+2 bad input or usage: every fault of an input (answers, CSV, standard input) or of the output folder (permissions,
+a full or read-only disk) is 2, so that 1 always means a bug or a library problem. ``--debug`` on the top-level
+command shows the traceback instead. Messages escape control characters, so that input cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -23,14 +25,14 @@ def errors_to_exit(fn):
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
-        from contracts.answers import AnswersError
+        from contracts.answers import AnswersError, InputError
         from contracts.assembly import AssemblyError
         from contracts.library import LibraryError
         from contracts.render.files import OutputError
 
         try:
             return fn(*args, **kwargs)
-        except (AnswersError, OutputError) as exc:
+        except (AnswersError, InputError, OutputError) as exc:
             fail(str(exc), 2)
         except (AssemblyError, LibraryError) as exc:
             fail(f"generation failed: {exc}", 1)
@@ -53,13 +55,19 @@ def errors_to_exit(fn):
 def fail(message: str, status: int):
     if click.get_current_context().find_root().params.get("debug"):
         raise
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {shown(message)}", err=True)
     sys.exit(status)
 
 
-def read_answers(answers_path: str):
-    from contracts.answers import answers_from_bytes, load_answers
+def shown(text: str) -> str:
+    """Text from (or containing) user input, fit for the terminal: control characters and the like escaped."""
+    from contracts.answers import printable
 
-    if answers_path == "-":
-        return answers_from_bytes(sys.stdin.buffer.read(), "<stdin>")
+    return printable(str(text), keep="\n")
+
+
+def read_answers(answers_path: str):
+    """The answers file, or standard input for ``-``, read through the one bounded reader and validated."""
+    from contracts.answers import load_answers
+
     return load_answers(answers_path)

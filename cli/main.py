@@ -30,7 +30,7 @@ def main(debug: bool) -> None:
 @main.command()
 @click.argument("answers", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the drafts.")
-@click.option("--force", is_flag=True, help="Overwrite files that already exist in the folder.")
+@click.option("--force", is_flag=True, help="Replace the set already in the folder, removing its files that the new set no longer has.")
 @click.option("-f", "--format", "formats", default="docx", show_default=True,
               help="What to write: docx, pdf, or docx,pdf (pdf = the board-approval packet).")
 @click.option("--pdf", "with_pdf", is_flag=True, help="Also write the board-approval PDF packet (same as --format docx,pdf).")

@@ -13,33 +13,97 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 MODEL_IDS = ("hackathon", "paid_consulting", "joint_research", "data_provision")
 SCHEMA_VERSION = 1
 
 # Characters that are illegal in XML 1.0, that docxtpl turns into paragraph/page breaks, or (CR) that XML
-# parsers silently turn into a line feed, so the text would not come back verbatim.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+# parsers silently turn into a line feed, so the text would not come back verbatim; DEL and the C1 controls
+# (U+0080-U+009F, which include the terminal's CSI) are invisible and refused as well.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional controls reorder what a reader sees (U+202E turns "txt.exe" into "exe.txt"): refused in answers.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters that draw nothing (Hangul fillers, the blank Braille pattern): a value of only these is as empty as spaces.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def text_problem(value: str) -> str | None:
+    """Why a text answer is not valid, visible Unicode, or None. The one check every free-text field goes through.
+
+    Refused: control characters (tab and line feed are kept), lone surrogates (not Unicode at all: the writers
+    drop the rest of the text after one), unassigned and private-use code points (no font draws them the same
+    way twice), bidirectional controls, and values with nothing visible (spaces, zero-width characters).
+    """
+    import unicodedata
+
+    for ch in value:
+        code = f"U+{ord(ch):04X}"
+        if _FORBIDDEN.match(ch):
+            return f"制御文字 {code} は使用できません (control character {code} is not allowed)"
+        if ch in BIDI_CONTROLS:
+            return f"双方向制御文字 {code} は使用できません (bidirectional control {code} is not allowed)"
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            return f"サロゲート {code} は有効な文字ではありません (lone surrogate {code} is not valid Unicode)"
+        if category == "Co":
+            return f"私用領域の文字 {code} は使用できません (private-use character {code} is not allowed)"
+        if category == "Cn":
+            return f"未割当ての符号位置 {code} は使用できません (unassigned code point {code} is not allowed)"
+    if all(ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) == "Cf" for ch in value):
+        if value.strip():
+            return "目に見える文字がありません (no visible characters, only zero-width or blank ones)"
+        return "空文字列は使用できません (must not be empty)"
+    return None
 
 
 def _clean_text(value: str) -> str:
-    bad = _FORBIDDEN.search(value)
-    if bad:
-        raise ValueError(
-            f"制御文字 U+{ord(bad.group()):04X} は使用できません (control character U+{ord(bad.group()):04X} is not allowed)"
-        )
-    if not value.strip():
-        raise ValueError("空文字列は使用できません (must not be empty)")
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value.strip()
+
+
+def _written_date(value: Any) -> _dt.date:
+    """A date only as written in the documented form YYYY-MM-DD (a YAML date, or that string in JSON).
+
+    Never a number (0 would be 1970-01-01 by pydantic's rules), a time of day, or another spelling.
+    """
+    if isinstance(value, _dt.datetime):
+        raise ValueError("日付だけを YYYY-MM-DD で指定してください（時刻は不要です） (a date YYYY-MM-DD without a time)")
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value} は存在しない日付です (no such day)") from None
+    raise ValueError("日付は YYYY-MM-DD で指定してください（例: 2027-04-01） (expected a date as YYYY-MM-DD)")
+
+
+def _at_most(limit: int, unit: str):
+    def check(value: int | None) -> int | None:
+        if value is not None and value > limit:
+            raise ValueError(f"{limit:,}{unit}以下で指定してください (at most {limit:,})")
+        return value
+
+    return AfterValidator(check)
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 Yen = Annotated[int, Field(ge=0, le=10**13)]
+Day = Annotated[_dt.date, BeforeValidator(_written_date)]
+MAX_PEOPLE = 1_000_000  # learners, participants, recipients: more than any course or event this drafts for
+People = Annotated[int, Field(ge=1), _at_most(MAX_PEOPLE, "人")]
+MAX_LIST_ENTRIES = 100  # entries in any list of an answers file (data items, prizes, students ...)
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
+    """Unknown keys refused; scalars only in their documented form: booleans true/false, whole numbers as integers
+    (``strict``), dates as YYYY-MM-DD (``Day``), with ``_message`` saying so. The one place a lenient parser of
+    Japanese forms (全角 digits, 和暦, はい/いいえ) would widen."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True, strict=True)
 
 
 # --------------------------------------------------------------------------- parties
@@ -422,7 +486,7 @@ class Publication(_Strict):
 
 
 class Learners(_Strict):
-    count: Optional[Annotated[int, Field(ge=1)]] = Field(
+    count: Optional[People] = Field(
         default=None, description="見込まれる受講者・参加者の人数",
         json_schema_extra={
             "question": {"ja": "見込まれる受講者・参加者の人数は？（不明なら空欄）", "en": "How many learners or participants do you expect? (empty if unknown)"},
@@ -806,7 +870,7 @@ class Version(_Strict):
             "description_en": "The version number (第1版, 第2版, ...)",
         },
     )
-    date: Optional[_dt.date] = Field(
+    date: Optional[Day] = Field(
         default=None, description="この版の日付（YYYY-MM-DD）。省略時は表示しない",
         json_schema_extra={
             "question": {"ja": "この版の日付は？（空欄なら表示しない）", "en": "What is the date of this version? (empty: not shown)"},
@@ -826,7 +890,7 @@ class Constraints(_Strict):
             "description_en": "Most the provider can spend, in yen; no constraint if omitted",
         },
     )
-    max_recipients: Optional[Annotated[int, Field(ge=1)]] = Field(
+    max_recipients: Optional[People] = Field(
         default=None, description="データを渡してよい相手（受講者・参加者を含む）の人数の上限。省略時は制約なし",
         json_schema_extra={
             "question": {"ja": "データを渡してよい相手の人数の上限は？（制約がなければ空欄）", "en": "At most how many people may receive the data? (empty if no limit)"},
@@ -857,14 +921,14 @@ class Deal(_Strict):
             "description_en": "Name of the programme (course name, hackathon name, short research title; used in the preamble and definitions)",
         },
     )
-    contract_date: Optional[_dt.date] = Field(
+    contract_date: Optional[Day] = Field(
         default=None, description="契約締結日（YYYY-MM-DD）。省略すると日付欄を記入用の空欄にする",
         json_schema_extra={
             "question": {"ja": "契約締結日は？（YYYY-MM-DD。空欄なら日付欄を空けておく）", "en": "What is the contract date? (YYYY-MM-DD; empty leaves a blank to fill in)"},
             "description_en": "Contract date (YYYY-MM-DD); if omitted, the date line is left blank to be filled in by hand",
         },
     )
-    nda_date: Optional[_dt.date] = Field(
+    nda_date: Optional[Day] = Field(
         default=None,
         description="秘密保持契約の締結日（YYYY-MM-DD）。本契約の締結日以前の日。省略すると秘密保持契約の日付欄と本契約中の引用の日付を記入用の空欄にする",
         json_schema_extra={
@@ -942,6 +1006,13 @@ class Deal(_Strict):
         json_schema_extra={
             "question": {"ja": "契約をどの方法で締結しますか？", "en": "How will the contract be signed?"},
             "description_en": "How the contract is executed: paper (printed, with names and seals), electronic (electronic signature)",
+        },
+    )
+    date_style: Literal["seireki", "wareki"] = Field(
+        default="seireki", description="日付の表記: seireki（西暦。例: 2027年4月1日）, wareki（和暦。例: 令和9年4月1日）",
+        json_schema_extra={
+            "question": {"ja": "契約書の日付をどの暦で書きますか？", "en": "Which calendar should the contracts' dates use?"},
+            "description_en": "How dates are written: seireki (Western calendar, e.g. 2027年4月1日), wareki (Japanese era, e.g. 令和9年4月1日)",
         },
     )
     generative_ai: Literal["prohibited", "approved_only"] = Field(
@@ -1109,14 +1180,47 @@ class Answers(_Strict):
 # --------------------------------------------------------------------------- loading
 
 
-class AnswersError(Exception):
-    """Bad answers file; ``problems`` holds (field path, message) pairs for the user."""
+def printable(text: str, keep: str = "") -> str:
+    """Text that is safe to print on a terminal: control characters, surrogates, bidirectional controls and other
+    invisible code points from user input become escapes (``\\x1b``, ``\\u202e``), so that an unknown key cannot
+    move the cursor, recolour the terminal or reorder the message. Characters in ``keep`` (a newline) stay."""
+    import unicodedata
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
+    out = []
+    for ch in text:
+        if ch in keep or not (
+            _FORBIDDEN.match(ch) or ch in BIDI_CONTROLS or ch in "\t\n\u2028\u2029"
+            or unicodedata.category(ch) in ("Cs", "Co", "Cn")
+        ):
+            out.append(ch)
+        else:
+            out.append(ch.encode("unicode_escape").decode("ascii"))
+    return "".join(out)
+
+
+class AnswersError(Exception):
+    """Bad answers file; ``problems`` holds (field path, message) pairs for the user, ``lines`` the line of each
+    field in the file where it is known (YAML). The message escapes control characters from the input."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]], lines: dict[str, int] | None = None):
         self.source = source
         self.problems = problems
-        lines = [f"{source}: answers are not valid"] + [f"  {path}: {msg}" for path, msg in problems]
-        super().__init__("\n".join(lines))
+        self.lines = lines or {}
+        shown = [f"{printable(source)}: answers are not valid"]
+        for path, msg in problems:
+            line = _line_of(path, self.lines)
+            shown.append(f"  {printable(path)}: {printable(msg)}" + (f" (line {line})" if line else ""))
+        super().__init__("\n".join(shown))
+
+
+def _line_of(path: str, lines: dict[str, int]) -> int | None:
+    """The line of a field, or of the nearest enclosing one that is in the file (a missing field's section)."""
+    while path:
+        if path in lines:
+            return lines[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
 
 
 def _path(loc: tuple) -> str:
@@ -1132,18 +1236,68 @@ def _path(loc: tuple) -> str:
 
 
 def _message(err: dict) -> str:
+    """pydantic's error -> what the user reads. With ``_Strict`` and ``Day`` this is the "written forms" place:
+    which spellings a boolean, a whole number or a date may take, and the limits, said in words."""
     kind = err["type"]
+    ctx = err.get("ctx") or {}
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see `keiyaku schema`)"
-    msg = err["msg"]
-    return msg.removeprefix("Value error, ")
+    if kind == "bool_type":
+        return "true か false で指定してください (expected true or false; \"yes\", 1 and the like are not accepted)"
+    if kind == "int_type":
+        return "整数で指定してください (expected a whole number such as 24; not 24.0 or \"24\")"
+    if kind == "float_type":
+        return "数値で指定してください (expected a number such as 12.5)"
+    if kind == "string_type":
+        return "文字列で指定してください (expected text)"
+    if kind == "less_than_equal":
+        return f"{ctx['le']:,} 以下で指定してください (at most {ctx['le']:,})"
+    if kind == "greater_than_equal":
+        return f"{ctx['ge']:,} 以上で指定してください (at least {ctx['ge']:,})"
+    if kind == "greater_than":
+        return f"{ctx['gt']:,} より大きい値で指定してください (more than {ctx['gt']:,})"
+    return err["msg"].removeprefix("Value error, ")
 
 
-def validate_answers(raw: Any, source: str = "answers") -> Answers:
+def _raw_problems(node: Any, path: str = "") -> list[tuple[str, str]]:
+    """Before the model sees the data: every key and every text anywhere (also unknown keys and ``deal.choices``) is
+    valid Unicode, and no list is longer than MAX_LIST_ENTRIES. A lone surrogate reaching a writer truncates the text."""
+    import unicodedata
+
+    def bad_text(text: str) -> str | None:
+        for ch in text:
+            if unicodedata.category(ch) == "Cs":
+                return f"サロゲート U+{ord(ch):04X} は有効な文字ではありません (lone surrogate U+{ord(ch):04X} is not valid Unicode)"
+        return None
+
+    found: list[tuple[str, str]] = []
+    if isinstance(node, str):
+        problem = bad_text(node)
+        if problem:
+            found.append((path or "(top level)", problem))
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            sub = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and bad_text(key):
+                found.append((sub, f"キー: {bad_text(key)}"))
+                continue
+            found += _raw_problems(value, sub)
+    elif isinstance(node, list):
+        if len(node) > MAX_LIST_ENTRIES:
+            found.append((path, f"{MAX_LIST_ENTRIES}件以下にしてください (at most {MAX_LIST_ENTRIES} entries)"))
+        for i, value in enumerate(node[:MAX_LIST_ENTRIES]):
+            found += _raw_problems(value, f"{path}[{i}]")
+    return found
+
+
+def validate_answers(raw: Any, source: str = "answers", lines: dict[str, int] | None = None) -> Answers:
     if not isinstance(raw, dict):
         raise AnswersError(source, [("(top level)", "expected a mapping with model, stance, parties, data and deal")])
+    early = _raw_problems(raw)
+    if early:
+        raise AnswersError(source, early, lines)
     try:
         return Answers.model_validate(raw)
     except ValidationError as exc:
@@ -1156,11 +1310,11 @@ def validate_answers(raw: Any, source: str = "answers") -> Answers:
                 field, msg = msg.split(": ", 1)
                 path = f"{path}.{field}" if path != "(top level)" else field
             problems.append((path, msg))
-        raise AnswersError(source, problems) from None
+        raise AnswersError(source, problems, lines) from None
 
 
 class _UniqueKeyLoader:
-    """Builds a yaml SafeLoader that rejects duplicate keys and aliases (no billion-laughs)."""
+    """Builds a yaml SafeLoader that rejects duplicate keys, keys that are not text, and aliases (no billion-laughs)."""
 
     @staticmethod
     def make():
@@ -1172,7 +1326,13 @@ class _UniqueKeyLoader:
         def construct_mapping(loader, node, deep=False):
             keys = set()
             for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
                 key = loader.construct_object(key_node, deep=deep)
+                if not isinstance(key, str):
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"a key must be text, not {type(key).__name__} (quote it)", key_node.start_mark
+                    )
                 if key in keys:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -1180,7 +1340,16 @@ class _UniqueKeyLoader:
                 keys.add(key)
             return yaml.SafeLoader.construct_mapping(loader, node, deep)
 
+        def timestamp_or_text(loader, node):
+            # 2027-02-30 looks like a date to YAML but is none: keep the text, so that the field's own check
+            # (Day) names the field and the line instead of the whole file failing to parse.
+            try:
+                return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+            except ValueError:
+                return loader.construct_scalar(node)
+
         Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+        Loader.add_constructor("tag:yaml.org,2002:timestamp", timestamp_or_text)
         original = Loader.compose_node
 
         def compose_node(self, parent, index):
@@ -1210,21 +1379,60 @@ MAX_YAML_DEPTH = 32
 MAX_YAML_NODES = 10_000
 
 
-def parse_text(text: str, source: str) -> Any:
-    """YAML (a superset of JSON) or JSON text to plain data, with errors naming the line."""
+def _node_lines(node, path: str = "", out: dict[str, int] | None = None) -> dict[str, int]:
+    """Dotted field path (as in error messages: ``data.items[1]``) -> line number, from the composed YAML."""
+    import yaml
+
+    out = {} if out is None else out
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                sub = f"{path}.{key_node.value}" if path else key_node.value
+                out[sub] = key_node.start_mark.line + 1
+                _node_lines(value_node, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[f"{path}[{i}]"] = item.start_mark.line + 1
+            _node_lines(item, f"{path}[{i}]", out)
+    return out
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _Refused(f"duplicate key {key!r}")  # as in YAML: the last one silently winning would mislead
+        seen[key] = value
+    return seen
+
+
+def _json_constant(name: str):
+    raise _Refused(f"{name} is not a number an answers file can use")
+
+
+def parse_with_lines(text: str, source: str) -> tuple[Any, dict[str, int]]:
+    """YAML (a superset of JSON) or JSON text to plain data and the line of each field, with errors naming the line."""
     import yaml
 
     if source.endswith(".json"):
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant), {}
         except json.JSONDecodeError as exc:
             raise AnswersError(source, [(f"line {exc.lineno}", f"malformed JSON: {exc.msg}")]) from None
         except RecursionError:
             raise AnswersError(source, [("(file)", "malformed JSON: nested too deeply")]) from None
-        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        except ValueError as exc:  # duplicate keys, NaN, an integer of more than 4,300 digits
             raise AnswersError(source, [("(file)", f"malformed JSON: {_short(exc)}")]) from None
+    loader = None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader.make())  # noqa: S506 - SafeLoader subclass
+        loader = _UniqueKeyLoader.make()(text)  # the reader refuses special characters here, already
+        node = loader.get_single_node()
+        lines = _node_lines(node) if node is not None else {}
+        return (loader.construct_document(node) if node is not None else None), lines
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
@@ -1234,6 +1442,14 @@ def parse_text(text: str, source: str) -> Any:
         raise AnswersError(source, [("(file)", "malformed YAML: nested too deeply")]) from None
     except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4,300 digits
         raise AnswersError(source, [("(file)", f"malformed YAML: {_short(exc)}")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def parse_text(text: str, source: str) -> Any:
+    """YAML (a superset of JSON) or JSON text to plain data, with errors naming the line."""
+    return parse_with_lines(text, source)[0]
 
 
 def _short(exc: Exception) -> str:
@@ -1243,22 +1459,68 @@ def _short(exc: Exception) -> str:
     return text[:200]
 
 
-def load_answers(path: str | Path) -> Answers:
-    """Read and validate an answers file (``-`` is not handled here; the CLI reads stdin itself)."""
-    p = Path(path)
-    source = str(path)
+class InputError(Exception):
+    """An input cannot be read: missing, unreadable, larger than its limit, or standard input closed."""
+
+    def __init__(self, source: str, reason: str):
+        self.source, self.reason = source, reason
+        super().__init__(f"{printable(source)}: {reason}")
+
+
+def read_input(path: str | Path, limit: int) -> bytes:
+    """The one reader for every input (answers, batch base and CSV; ``-`` is standard input), bounded before parsing.
+
+    Reads at most ``limit`` + 1 bytes, so that /dev/zero or gigabytes on stdin are refused after ``limit`` bytes
+    instead of being read whole; InputError otherwise names the input and the reason.
+    """
+    import sys
+
+    source = "<stdin>" if str(path) == "-" else str(path)
     try:
-        raw_bytes = p.read_bytes()
+        if str(path) == "-":
+            stream = getattr(sys.stdin, "buffer", None)
+            if stream is None or stream.closed:
+                raise InputError(source, "standard input is closed")
+            raw = stream.read(limit + 1)
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read(limit + 1)
     except OSError as exc:
-        raise AnswersError(source, [("(file)", f"cannot read: {exc.strerror}")]) from None
-    return answers_from_bytes(raw_bytes, source)
+        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a stream closed under us
+        raise InputError(source, "standard input is closed") from None
+    if len(raw) > limit:
+        size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
+        raise InputError(source, f"file is larger than {size}")
+    return raw
 
 
-def answers_from_bytes(raw_bytes: bytes, source: str) -> Answers:
+def load_data(path: str | Path) -> tuple[Any, dict[str, int], str]:
+    """An answers-like file (answers, or a batch base) read bounded, decoded and parsed: (data, lines, source)."""
+    try:
+        raw = read_input(path, MAX_ANSWERS_BYTES)
+    except InputError as exc:
+        raise AnswersError(exc.source, [("(file)", exc.reason)]) from None
+    source = "<stdin>" if str(path) == "-" else str(path)
+    return (*_parse_bytes(raw, source), source)
+
+
+def _parse_bytes(raw_bytes: bytes, source: str) -> tuple[Any, dict[str, int]]:
     if len(raw_bytes) > MAX_ANSWERS_BYTES:
         raise AnswersError(source, [("(file)", f"file is larger than {MAX_ANSWERS_BYTES // 1024} KiB")])
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise AnswersError(source, [("(file)", f"not UTF-8 text (byte {exc.start})")]) from None
-    return validate_answers(parse_text(text, source), source)
+    return parse_with_lines(text, source)
+
+
+def load_answers(path: str | Path) -> Answers:
+    """Read (bounded) and validate an answers file; ``-`` reads standard input."""
+    data, lines, source = load_data(path)
+    return validate_answers(data, source, lines)
+
+
+def answers_from_bytes(raw_bytes: bytes, source: str) -> Answers:
+    data, lines = _parse_bytes(raw_bytes, source)
+    return validate_answers(data, source, lines)

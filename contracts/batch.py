@@ -21,12 +21,13 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from contracts.answers import Answers
+from contracts.answers import MAX_LIST_ENTRIES, Answers
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932")
 LIST_SEPARATORS = re.compile(r"[;；、]")
 MAX_CSV_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 10_000
+MAX_DIGITS = 16  # a whole number in a cell: the largest field (yen, at most 10**13) has 14 digits
 
 
 class BatchError(Exception):
@@ -62,7 +63,7 @@ def is_model(annotation: Any) -> bool:
 def split_path(path: str) -> list[str]:
     """``deal.research.students[0].name`` or ``deal.research.students.0.name`` -> parts (indexes as digits)."""
     parts = []
-    for part in re.sub(r"\[(\d+)\]", r".\1", path.strip()).split("."):
+    for part in re.sub(r"\[([0-9]+)\]", r".\1", path.strip()).split("."):
         if part == "":
             raise KeyError(path)
         parts.append(part)
@@ -82,7 +83,7 @@ def type_at(path: str) -> Any:
             if part not in node.model_fields:
                 raise KeyError(path)
             node = node.model_fields[part].annotation
-        elif typing.get_origin(node) is list and part.isdigit():
+        elif typing.get_origin(node) is list and is_index(part):
             node = typing.get_args(node)[0]
             if not is_model(unwrap(node)):
                 raise KeyError(path)
@@ -93,8 +94,22 @@ def type_at(path: str) -> Any:
     return unwrap(node)
 
 
+def is_index(part: str) -> bool:
+    return part.isascii() and part.isdigit()
+
+
 def check_column(path: str) -> str | None:
-    """None if the column can be used as an override, else why not."""
+    """None if the column can be used as an override, else why not.
+
+    A list index is bounded by the answers model (MAX_LIST_ENTRIES), so that ``prizes.100000.rank`` is refused
+    here, in the header, instead of growing a list of 100,000 empty entries in every row."""
+    try:
+        parts = split_path(path)
+    except KeyError:
+        return "not a field of the answers file (see `keiyaku schema`)"
+    for part in parts:
+        if is_index(part) and (len(part) > 4 or int(part) >= MAX_LIST_ENTRIES):
+            return f"index {part[:12]} is out of range: a list holds at most {MAX_LIST_ENTRIES} entries (0-{MAX_LIST_ENTRIES - 1})"
     try:
         kind = type_at(path)
     except KeyError:
@@ -110,11 +125,16 @@ def check_column(path: str) -> str | None:
 
 _TRUE = {"true", "yes", "y", "1", "はい", "○", "〇", "有", "あり", "on"}
 _FALSE = {"false", "no", "n", "0", "いいえ", "×", "✕", "無", "なし", "off"}
-_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_DATE = re.compile(r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?$")
 
 
 def _number_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("_", "").removesuffix("円").strip()
+
+
+def _quoted(text: str) -> str:
+    """A cell as an error message shows it: at most 40 characters, in repr form (controls escaped)."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
 def convert(text: str, kind: Any) -> Any:
@@ -135,34 +155,35 @@ def convert(text: str, kind: Any) -> Any:
         for option in allowed:
             if str(option) == value:
                 return option
-        raise CellError(f"{value!r} is not one of: {', '.join(str(a) for a in allowed)}")
+        raise CellError(f"{_quoted(value)} is not one of: {', '.join(str(a) for a in allowed)}")
     if kind is bool:
         value = unicodedata.normalize("NFKC", text).strip().lower()
         if value in _TRUE:
             return True
         if value in _FALSE:
             return False
-        raise CellError(f"{text!r} is not yes/no (true/false, はい/いいえ)")
+        raise CellError(f"{_quoted(text)} is not yes/no (true/false, はい/いいえ)")
     if kind is int:
         value = _number_text(text)
-        if not re.fullmatch(r"-?\d+", value):
-            raise CellError(f"{text!r} is not a whole number")
+        if not re.fullmatch(r"-?[0-9]+", value):
+            raise CellError(f"{_quoted(text)} is not a whole number")
+        if len(value.lstrip("-").lstrip("0")) > MAX_DIGITS:
+            raise CellError(f"{_quoted(text)} has more than {MAX_DIGITS} digits")
         return int(value)
     if kind is float:
         value = _number_text(text).removesuffix("%")
-        try:
-            return float(value)
-        except ValueError:
-            raise CellError(f"{text!r} is not a number") from None
+        if not re.fullmatch(r"-?[0-9]{1,16}(\.[0-9]{1,16})?", value):
+            raise CellError(f"{_quoted(text)} is not a number (such as 12.5)")
+        return float(value)
     if kind is _dt.date:
         value = unicodedata.normalize("NFKC", text).strip()
         m = _DATE.match(value)
         if not m:
-            raise CellError(f"{text!r} is not a date (YYYY-MM-DD)")
+            raise CellError(f"{_quoted(text)} is not a date (YYYY-MM-DD)")
         try:
             return _dt.date(int(m[1]), int(m[2]), int(m[3]))
         except ValueError as exc:
-            raise CellError(f"{text!r} is not a valid date ({exc})") from None
+            raise CellError(f"{_quoted(text)} is not a valid date ({exc})") from None
     return text.strip()
 
 
@@ -171,7 +192,7 @@ def apply_override(data: dict, path: str, value: Any) -> None:
     parts = split_path(path)
     node: Any = data
     for part, following in zip(parts, parts[1:]):
-        child_is_list = following.isdigit()
+        child_is_list = is_index(following)
         if isinstance(node, list):
             index = int(part)
             while len(node) <= index:
@@ -198,16 +219,20 @@ def apply_override(data: dict, path: str, value: Any) -> None:
 # --------------------------------------------------------------------------- folder names
 
 _BAD_CHARS = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+# Invisible in a file manager: controls, format characters (bidi controls such as U+202E, zero-width characters),
+# surrogates, private-use and unassigned code points, line and paragraph separators.
+_INVISIBLE = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def folder_name(row: int, name: str | None, width: int = 3, max_len: int = 60) -> str:
     """``007_国立大学法人東京科学大学``: the row number (unique by construction) plus a readable, safe name.
 
     No separators, no control or Windows-reserved characters, no leading or trailing dots or spaces, never
-    ``..``; the number in front makes every folder distinct even when two rows name the same party, and keeps
+    ``..``, nothing invisible (U+202E would show ``cod.exe`` as ``exe.doc``); the number in front makes every folder distinct even when two rows name the same party, and keeps
     Windows device names (CON, NUL, ...) from ever being the whole name.
     """
     cleaned = unicodedata.normalize("NFC", name or "")
+    cleaned = "".join(ch for ch in cleaned if unicodedata.category(ch) not in _INVISIBLE)
     cleaned = _BAD_CHARS.sub("_", cleaned)
     cleaned = re.sub(r"\s+", "_", cleaned)
     cleaned = re.sub(r"_+", "_", cleaned).strip("._ ")
@@ -265,12 +290,13 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
         if not col:
             problems.append(f"column {i}: empty header")
             continue
+        shown = col if len(col) <= 80 else col[:80] + "…"
         if col in seen:
-            problems.append(f"column {i} ({col}): appears twice")
+            problems.append(f"column {i} ({shown}): appears twice")
         seen.add(col)
         why = check_column(col)
         if why:
-            problems.append(f"column {i} ({col}): {why}")
+            problems.append(f"column {i} ({shown}): {why}")
     if problems:
         raise BatchError("the CSV header is not usable:\n  " + "\n  ".join(problems))
     rows: list[Row] = []
@@ -310,6 +336,8 @@ def row_data(base: dict, row: Row) -> tuple[dict, list[tuple[str, str]]]:
             apply_override(data, path, convert(cell, type_at(path)))
         except CellError as exc:
             problems.append((path, str(exc)))
+        except (ValueError, OverflowError) as exc:  # whatever else a cell can do, it stays this row's problem
+            problems.append((path, f"{_quoted(cell)} cannot be used: {exc}"[:200]))
     return data, problems
 
 

@@ -26,6 +26,7 @@ from contracts.batch import (
     read_rows,
     type_at,
 )
+from contracts.render.files import SET_MANIFEST
 from tests.conftest import ROOT
 
 BASE = ROOT / "examples" / "data_provision.yaml"
@@ -191,13 +192,14 @@ def test_batch_of_200_rows_with_3_bad_rows(tmp_path, capsys):
 
     ok = entries[1]
     assert ok["status"] == "ok" and ok["model"] == "data_provision" and ok["errors"] == []
-    on_disk = sorted(p.relative_to(out).as_posix() for p in (out / ok["folder"]).rglob("*") if p.is_file())
+    on_disk = sorted(p.relative_to(out).as_posix() for p in (out / ok["folder"]).rglob("*")
+                     if p.is_file() and p.name != SET_MANIFEST)
     assert sorted(f["path"] for f in ok["files"]) == on_disk
     for e in entries.values():
         for f in e["files"]:
             content = (out / f["path"]).read_bytes()
             assert hashlib.sha256(content).hexdigest() == f["sha256"] and len(content) == f["bytes"]
-    assert not list(out.rglob(".keiyaku-*"))
+    assert [p for p in out.rglob(".keiyaku-*") if p.name != SET_MANIFEST] == []
 
     with (out / "manifest.csv").open(encoding="utf-8-sig", newline="") as fh:
         lines = list(csv.DictReader(fh))
@@ -248,3 +250,88 @@ def test_existing_manifest_needs_force(tmp_path):
     again = run("batch", BASE, table, "--out", out, "--jobs", "1")
     assert again.exit_code == 2 and "--force" in again.stderr
     assert run("batch", BASE, table, "--out", out, "--jobs", "1", "--force").exit_code == 0
+
+
+# --------------------------------------------------------------------------- issue 15: batch isolation and bounds
+
+
+def test_one_bad_cell_fails_its_row_only_with_row_column_and_message(tmp_path):
+    """A 5000-digit amount stopped every row; a right-to-left override in a name would have named a folder."""
+    rows = [
+        ["株式会社サンプル教育", "corporation", "9" * 5000, "", ""],
+        ["株式会社\u202e逆向き", "corporation", "", "", ""],
+        ["株式会社ふつう", "corporation", "1,000,000", "", ""],
+    ]
+    table = write_csv(tmp_path / "rows.csv", rows)
+    out = tmp_path / "out"
+    result = run("batch", BASE, table, "--out", out, "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    assert "row 1 (line 2): deal.fee.amount_yen (column 3): " in result.stderr
+    assert "more than 16 digits" in result.stderr and "9" * 100 not in result.stderr
+    assert "row 2 (line 3): parties.recipient.name (column 1): " in result.stderr and "U+202E" in result.stderr
+    assert "\u202e" not in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert [e["status"] for e in manifest["entries"]] == ["error", "error", "ok"]
+    assert manifest["entries"][0]["errors"][0]["column"] == 3
+    assert [p.name for p in out.iterdir() if p.is_dir()] == ["003_株式会社ふつう"]
+
+
+@pytest.mark.parametrize("column", ["deal.hackathon.prizes.100000.rank", "deal.research.students.100.name",
+                                    "deal.hackathon.prizes." + "9" * 5000 + ".rank"])
+def test_list_indexes_in_the_header_are_bounded_by_the_model(tmp_path, column):
+    """prizes.100000.rank grew every row's list to 100,000 entries (16 MB of errors, 3.3 GB of memory)."""
+    table = write_csv(tmp_path / "rows.csv", [["x"]], header=[column])
+    result = run("batch", BASE, table, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "at most 100 entries" in result.stderr
+    assert len(result.stderr) < 2000 and not (tmp_path / "out").exists()
+    assert check_column("deal.hackathon.prizes.99.rank") is None
+
+
+def test_the_base_file_has_the_same_limit_as_validate(tmp_path):
+    big = tmp_path / "base.yaml"
+    big.write_bytes(BASE.read_bytes() + b"#" * (512 * 1024))
+    table = write_csv(tmp_path / "rows.csv", [["株式会社サンプル", "corporation", "", "", ""]])
+    validate = run("validate", big)
+    result = run("batch", big, table, "--out", tmp_path / "out")
+    assert validate.exit_code == result.exit_code == 2
+    assert "larger than 512 KiB" in result.stderr and "larger than 512 KiB" in validate.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_symlinked_manifest_is_refused_before_the_first_row(tmp_path, force):
+    out, victim = tmp_path / "out", tmp_path / "victim.json"
+    out.mkdir()
+    victim.write_text("keep me")
+    (out / "manifest.json").symlink_to(victim)
+    table = write_csv(tmp_path / "rows.csv", [["株式会社サンプル", "corporation", "", "", ""]])
+    result = run("batch", BASE, table, "--out", out, *(["--force"] if force else []))
+    assert result.exit_code == 2 and "manifest.json" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]  # no row was generated
+    assert victim.read_text() == "keep me"
+
+
+def test_a_batch_into_a_folder_another_run_is_writing_exits_2(tmp_path):
+    from contracts.render.files import OutputFolder
+
+    table = write_csv(tmp_path / "rows.csv", [["株式会社サンプル", "corporation", "", "", ""]])
+    with OutputFolder(tmp_path / "out"):
+        result = run("batch", BASE, table, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "another keiyaku run" in result.stderr
+
+
+def test_folder_names_never_carry_invisible_characters():
+    assert folder_name(1, "請求書\u202etxt.exe") == "001_請求書txt.exe"
+    assert folder_name(2, "\u200b\u2066\ufeff") == "002"
+    assert folder_name(3, "名\ud800前") == "003_名前"
+
+
+@pytest.mark.parametrize("text, path", [
+    ("٣٠٠", "deal.fee.amount_yen"),  # Arabic-Indic digits: int() would take them
+    ("1e400", "deal.fee.percent"),
+    ("nan", "deal.fee.percent"),
+    ("٢٠٢٧-٠٤-٠١", "deal.contract_date"),
+])
+def test_cells_take_only_ascii_or_full_width_digits(text, path):
+    with pytest.raises(CellError):
+        convert(text, type_at(path))

@@ -92,8 +92,12 @@ def test_random_bytes_never_escape_as_anything_but_answers_error(raw):
 
 
 def _mutations():
+    """Splices of any code point, surrogates included (as raw UTF-8-encoded bytes), or of a YAML escape of one."""
     text = MINIMAL.decode()
-    return st.tuples(st.integers(0, len(text)), st.integers(0, 40), st.text(max_size=20)).map(
+    any_char = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())
+    escapes = st.sampled_from(['"\\ud800"', '"a\\udfffb"', '"\\u202e"', '"\\u200b"', '"\\ue000"', '"\\x1b[2J"'])
+    inserted = st.one_of(st.text(alphabet=any_char, max_size=20), escapes)
+    return st.tuples(st.integers(0, len(text)), st.integers(0, 40), inserted).map(
         lambda t: (text[: t[0]] + t[2] + text[t[0] + t[1]:]).encode("utf-8", "surrogatepass")
     )
 
@@ -105,6 +109,57 @@ def test_mutated_answers_file_loads_or_is_refused_cleanly(raw):
         answers_from_bytes(raw, "mutated.yaml")
     except AnswersError as exc:
         assert exc.problems
+
+
+# Issue 15: inputs that were silently accepted, or ended as internal errors, and now name the field and its line.
+M = MINIMAL.decode()
+JSON_MINIMAL = __import__("json").dumps(__import__("yaml").safe_load(M), ensure_ascii=False, default=str)
+NAMED = {
+    "a date that does not exist": (M.replace("contract_date: 2027-04-01", "contract_date: 2027-02-30"), "a.yaml",
+                                   "deal.contract_date", 28),
+    "a date as a number": (M.replace("contract_date: 2027-04-01", "contract_date: 0"), "a.yaml", "deal.contract_date", 28),
+    "a date with a time": (M.replace("contract_date: 2027-04-01", "contract_date: 2027-04-01 10:00:00"), "a.yaml",
+                           "deal.contract_date", 28),
+    "a flag as the text yes": (M.replace("  personal_info: statistical", '  personal_info: statistical\n  sensitive: "yes"'),
+                               "a.yaml", "data.sensitive", 25),
+    "a flag as 1": (M.replace("  personal_info: statistical", "  personal_info: statistical\n  sensitive: 1"), "a.yaml",
+                    "data.sensitive", 25),
+    "a whole number as 24.0": (M.replace("  court: 東京地方裁判所", "  court: 東京地方裁判所\n  term_months: 24.0"), "a.yaml",
+                               "deal.term_months", 32),
+    "a whole number as text": (M.replace("  court: 東京地方裁判所", '  court: 東京地方裁判所\n  term_months: "24"'), "a.yaml",
+                               "deal.term_months", 32),
+    "10**18 learners": (M.replace("  court: 東京地方裁判所", "  court: 東京地方裁判所\n  learners: {count: 1000000000000000000}"),
+                        "a.yaml", "deal.learners.count", 32),
+    "a zero-width party name": (M.replace("name: 株式会社テスト商事", 'name: "\\u200b"'), "a.yaml",
+                                "parties.provider.name", 5),
+    "a lone surrogate in an item": (M.replace("items: [日付,", 'items: ["天候\\ud800区分", 日付,'), "a.yaml",
+                                    "data.items[0]", 17),
+    "a surrogate in JSON": (JSON_MINIMAL.replace('"日付"', '"\\ud800"'), "a.json", "data.items[0]", None),
+    "a key that is a list": (M + "? [a, b]\n: x\n", "a.yaml", "line 33", None),
+    "a key that is a mapping": (M.replace("stance: balanced", "stance: balanced\n{a: 1}: x"), "a.yaml", "line 3", None),
+    "JSON duplicate keys": (JSON_MINIMAL.replace('"model": "data_provision"', '"model": "hackathon", "model": "data_provision"'),
+                            "a.json", "(file)", None),
+    "JSON NaN": (JSON_MINIMAL.replace("500000", "NaN"), "a.json", "(file)", None),
+}
+
+
+@pytest.mark.parametrize("text,source,field,line", list(NAMED.values()), ids=list(NAMED))
+def test_ambiguous_or_invalid_values_are_refused_naming_field_and_line(text, source, field, line):
+    with pytest.raises(AnswersError) as info:
+        answers_from_bytes(text.encode("utf-8", "surrogatepass"), source)
+    assert [f for f, _ in info.value.problems] == [field]
+    if line:
+        assert f"{field}: " in str(info.value) and str(info.value).endswith(f"(line {line})")
+    assert "Traceback" not in str(info.value)
+
+
+def test_an_escape_sequence_in_an_unknown_key_is_not_sent_to_the_terminal():
+    text = M.replace("stance: balanced", 'stance: balanced\n"x\\e[2J\\e]0;owned\\a": 1')
+    with pytest.raises(AnswersError) as info:
+        answers_from_bytes(text.encode(), "a.yaml")
+    shown = str(info.value)
+    assert "\x1b" not in shown and "\x07" not in shown
+    assert "x\\x1b[2J\\x1b]0;owned\\x07: unknown field" in shown
 
 
 CLI_CASES = ["billion laughs", "deep flow nesting", "not UTF-8", "NUL byte", "just under the limit, many values", "too large"]

@@ -70,7 +70,7 @@ def deal(fee: list, learners: tuple = ()) -> list:
         ("deal.deletion.method", ""), ("deal.deletion.within_days", ""), ("deal.deletion.certificate", ""),
         ("deal.liability_cap.kind", "fee"),
         ("deal.court", "東京地方裁判所"),
-        ("deal.execution", ""), ("deal.generative_ai", ""),
+        ("deal.execution", ""), ("deal.date_style", ""), ("deal.generative_ai", ""),
         ("deal.learners.count", ""), ("deal.learners.receive_raw_data", ""),
         ("deal.learners.minors", ""), ("deal.learners.abroad", ""), *learners,
     ]
@@ -295,7 +295,8 @@ def test_from_a_partial_file_asks_only_what_is_missing(tmp_path):
     partial["deal"]["hackathon"] = None
     source = tmp_path / "partial.yaml"
     source.write_text(yaml.safe_dump(partial, allow_unicode=True), encoding="utf-8")
-    script = [*RECIPIENT, ("data.sample", ""), ("deal.term_months", "24"), ("deal.nda_data", ""), ("deal.court", "大阪地方裁判所")]
+    script = [*RECIPIENT, ("data.sample", ""), ("deal.term_months", "24"), ("deal.nda_data", ""), ("deal.court", "大阪地方裁判所"),
+              ("deal.date_style", "")]
     result, target = run_init(tmp_path, script, "--from", str(source), out="done.yaml")
     assert result.exit_code == 0, result.output
     assert asked(result.output) == expected(script)

@@ -124,8 +124,11 @@ def test_recommend_command(tmp_path):
     answers = tmp_path / "a.yaml"
     answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = subprocess.run(KEIYAKU + ["recommend", str(answers)], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.startswith("1. ハッカソン型")
-    ranked = json.loads(subprocess.run(KEIYAKU + ["recommend", str(answers), "--json"], capture_output=True, text=True).stdout)
+    assert out.returncode == 0 and out.stdout.startswith("ハッカソン型を推奨します")
+    assert "1. ハッカソン型（hackathon）" in out.stdout and "← 推奨" in out.stdout
+    result = json.loads(subprocess.run(KEIYAKU + ["recommend", str(answers), "--json"], capture_output=True, text=True).stdout)
+    ranked = result["ranking"]
+    assert result["verdict"]["status"] == "lead" and result["verdict"]["models"] == ["hackathon"]
     assert [r["model"] for r in ranked][0] == "hackathon" and len(ranked) == 4
     del data["deal"]["goals"]
     answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")

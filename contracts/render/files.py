@@ -1,28 +1,75 @@
-"""Safe, atomic writes inside the output folder.
+"""Whole sets, written safely inside the output folder: all of the new set, or nothing of it.
 
-All files of a set are rendered in memory first; only then is anything written, so that bad input
-never leaves half a set on disk. Each file goes to a temporary name in the same folder and is
-renamed into place; an existing file is replaced only with ``force``; symlinks are never followed.
+A set (every file of one run) is rendered in memory first. Then, in ``OutputFolder.write_set``:
+
+1. OUT is created if needed and locked (``flock`` on the folder itself), so that the checks and the writes are one
+   step: a second run into the same OUT fails at once with an OutputError (exit status 2) instead of interleaving.
+2. Leftovers of a killed run are recognised by their ``.keiyaku-`` names and removed; a staging folder whose run
+   died while moving files into place is rolled back first (its journal says what was moved), so the old set is
+   whole again.
+3. Every target is checked: inside OUT, no symbolic links, no folder or file in the way, no overwrite without
+   ``force``, names of at most 255 bytes.
+4. The files and the set's manifest (``.keiyaku.set.json``: which files belong to the set, with SHA-256) are
+   written into a staging folder inside OUT (the same filesystem, so a rename is atomic) and read back.
+5. Each file is moved into place with one rename. An old file it replaces, and with ``force`` every file of the
+   previous set that no longer belongs, is first moved aside into the staging folder. If any step fails, every
+   move is undone: nothing of the new set is visible and the old files are intact. On success the staging folder
+   (holding the old files) is removed.
+
+Contents are not fsync'ed: the guarantee is against a failing or killed process, not against power loss.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; the set is still staged and rolled back
+    fcntl = None
+
+PREFIX = ".keiyaku-"  # everything keiyaku keeps in OUT for itself starts with this
+SET_MANIFEST = ".keiyaku.set.json"  # not under PREFIX: .keiyaku-* is only ever temporary
+STAGING_PREFIX = ".keiyaku-staging-"
+JOURNAL = "journal.json"
+MAX_NAME_BYTES = 255  # one path component, on every common filesystem
+
 
 class OutputError(Exception):
-    """The output cannot be written where it was asked to go."""
+    """The output cannot be written where it was asked to go (exit status 2: the folder or the disk, not a bug)."""
 
 
 def safe_name(name: str) -> str:
-    """A file name that is one path component and valid on Windows too."""
+    """A file name that is one path component, valid on Windows too, of at most 200 bytes (the suffix kept)."""
     bad = '<>:"/\\|?*' + "".join(chr(c) for c in range(32))
     cleaned = "".join("_" if ch in bad else ch for ch in name).strip(" .")
     if not cleaned or cleaned in (".", ".."):
         raise OutputError(f"unusable file name {name!r}")
-    return cleaned[:120]
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = cleaned, ""
+    suffix = f".{suffix}" if suffix else ""
+    while len((stem + suffix).encode("utf-8")) > 200 or len(stem) > 120:
+        stem = stem[:-1]
+    return stem.rstrip(" .") + suffix
+
+
+def _check_component(part: str, path: Path) -> None:
+    size = len(os.fsencode(part))
+    if size > MAX_NAME_BYTES:
+        raise OutputError(f"{part[:24]}…: a folder or file name of {size} bytes; at most {MAX_NAME_BYTES} bytes are possible")
+
+
+def _cannot(path: Path, exc: OSError) -> OutputError:
+    return OutputError(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+# --------------------------------------------------------------------------- single files (the interview's answers file)
 
 
 def plan_outputs(out_dir: Path, files: dict[str, bytes], force: bool) -> dict[Path, bytes]:
@@ -32,6 +79,8 @@ def plan_outputs(out_dir: Path, files: dict[str, bytes], force: bool) -> dict[Pa
         raise OutputError(f"{out_dir}: the output folder is a symbolic link; refusing to follow it")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"{out_dir}: exists and is not a folder")
+    for part in out_dir.parts:
+        _check_component(part, out_dir)
     root = out_dir.resolve()
     planned: dict[Path, bytes] = {}
     for name, content in files.items():
@@ -42,29 +91,287 @@ def plan_outputs(out_dir: Path, files: dict[str, bytes], force: bool) -> dict[Pa
             folder = folder / part
             if folder.is_symlink():
                 raise OutputError(f"{folder}: is a symbolic link; refusing to write through it")
+            if folder.exists() and not folder.is_dir():
+                raise OutputError(f"{folder}: exists and is not a folder")
         if target.is_symlink():
             raise OutputError(f"{target}: is a symbolic link; refusing to write through it")
         if root not in target.resolve().parents:
             raise OutputError(f"{name}: would be written outside {out_dir}")
+        if target.is_dir():
+            raise OutputError(f"{target}: is a folder; refusing to replace it")
         if target.exists() and not force:
             raise OutputError(f"{target}: already exists (use --force to overwrite)")
+        if target in planned:
+            raise OutputError(f"{target}: two files of the set would have this name")
         planned[target] = content
     return planned
 
 
 def write_all(planned: dict[Path, bytes]) -> list[Path]:
+    """Write single, independent files, each atomically (temporary name, then rename). Sets use ``write_set``."""
     written = []
     for target, content in planned.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".keiyaku-", dir=target.parent)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=PREFIX + "tmp-", dir=target.parent)
+        except OSError as exc:
+            raise _cannot(target, exc) from None
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content)
             os.chmod(tmp, 0o644)
             os.replace(tmp, target)
-        except BaseException:
+        except BaseException as exc:
             if os.path.exists(tmp):
                 os.unlink(tmp)
+            if isinstance(exc, OSError):
+                raise _cannot(target, exc) from None
             raise
         written.append(target)
     return written
+
+
+# --------------------------------------------------------------------------- whole sets
+
+
+def write_set(out_dir: Path, files: dict[str, bytes], force: bool) -> list[Path]:
+    """Write ``files`` (relative path -> content) as one set into ``out_dir``; see the module docstring."""
+    with OutputFolder(out_dir) as folder:
+        return folder.write_set(files, force)
+
+
+class OutputFolder:
+    """OUT, created if needed, locked, and cleared of a killed run's leftovers, for as long as the ``with`` lasts.
+
+    A folder this run created and left empty (because the set failed) is removed again on exit.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._fd: int | None = None
+        self._created: list[Path] = []
+
+    # ..................................................................... open, lock, recover
+
+    def __enter__(self) -> "OutputFolder":
+        out = self.path
+        for part in out.parts:
+            _check_component(part, out)
+        if out.is_symlink():
+            raise OutputError(f"{out}: the output folder is a symbolic link; refusing to follow it")
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"{out}: exists and is not a folder")
+        for folder in reversed([p for p in [out, *out.parents] if not p.exists()]):
+            try:
+                folder.mkdir()
+            except FileExistsError:
+                continue  # made by someone else in between: the lock below decides
+            except OSError as exc:
+                self._remove_created()
+                raise OutputError(f"{out}: cannot create the folder: {exc.strerror or exc}") from None
+            self._created.append(folder)
+        try:
+            self._lock()
+            self._recover()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # releases the lock
+            self._fd = None
+        self._remove_created()
+
+    def _remove_created(self) -> None:
+        for folder in reversed(self._created):
+            try:
+                folder.rmdir()  # only if empty: a set that was written stays
+            except OSError:
+                break
+        self._created = []
+
+    def _lock(self) -> None:
+        if fcntl is None:
+            return
+        flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            self._fd = os.open(self.path, flags)
+        except OSError as exc:
+            raise OutputError(f"{self.path}: cannot open the output folder: {exc.strerror or exc}") from None
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"{self.path}: another keiyaku run is writing into this folder; try again when it has finished"
+            ) from None
+        except OSError:
+            pass  # a filesystem without locks (some network mounts): staging and rollback still hold
+
+    def _recover(self) -> None:
+        """Roll back and remove staging folders of killed runs; remove stray temporary files (``.keiyaku-*``)."""
+        for entry in sorted(self.path.iterdir()):
+            if not entry.name.startswith(PREFIX) or entry.name == SET_MANIFEST:
+                continue
+            try:
+                if entry.is_dir() and not entry.is_symlink() and entry.name.startswith(STAGING_PREFIX):
+                    _roll_back(self.path, entry)
+                    shutil.rmtree(entry)
+                elif not entry.is_dir() or entry.is_symlink():
+                    entry.unlink()
+            except OSError as exc:
+                raise OutputError(f"{entry}: cannot clear what a previous run left: {exc.strerror or exc}") from None
+
+    # ..................................................................... the set
+
+    def write_set(self, files: dict[str, bytes], force: bool) -> list[Path]:
+        """All of ``files`` into place with their manifest, or nothing; returns the files' paths in order."""
+        out = self.path
+        names = self.check(files, force)
+        previous = _read_manifest(out) if force else []
+        gone = [rel for rel in previous if rel not in names.values() and rel != SET_MANIFEST
+                and _is_plain_file(out, rel)]
+        contents = {names[n]: files[n] for n in files}
+        manifest = {"files": {rel: hashlib.sha256(c).hexdigest() for rel, c in sorted(contents.items())},
+                    "written_by": "keiyaku"}
+        contents[SET_MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+        dirs = sorted({str(Path(rel).parent) for rel in contents} - {"."}, key=lambda d: d.count("/"))
+        new_dirs = [d for d in dirs if not (out / d).exists()]
+
+        try:
+            for d in [".", *dirs]:  # temporary files an older keiyaku left in the folders of the set
+                if (out / d).is_dir() and not (out / d).is_symlink():
+                    for stray in (out / d).glob(PREFIX + "*"):
+                        if stray.name != SET_MANIFEST and (stray.is_symlink() or stray.is_file()):
+                            stray.unlink()
+            stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        except OSError as exc:
+            raise _cannot(out, exc) from None
+        journal = {"new": list(contents), "gone": gone, "dirs": new_dirs}
+        try:
+            for rel, content in contents.items():
+                _write_file(stage / "new" / rel, content)
+            for rel, content in contents.items():  # check everything before anything becomes visible
+                if (stage / "new" / rel).read_bytes() != content:
+                    raise OSError(5, "the staged copy differs from the rendered file", str(stage / "new" / rel))
+            _write_file(stage / JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
+            for d in new_dirs:
+                (out / d).mkdir()
+            for rel in journal["new"]:  # the manifest last: it is what says the set is complete
+                target = out / rel
+                if os.path.lexists(target):
+                    _move(target, stage / "old" / rel)
+                _move(stage / "new" / rel, target)
+            for rel in gone:
+                _move(out / rel, stage / "old" / rel)
+            (stage / JOURNAL).unlink()  # committed: from here on the new set stands
+        except BaseException as exc:
+            try:
+                _roll_back(out, stage)
+                shutil.rmtree(stage)
+                after = "nothing of the new set was kept and the files there are as they were"
+            except OSError:  # the journal stays in the staging folder
+                after = "the previous files are restored by the next keiyaku run into this folder"
+            if isinstance(exc, OSError):
+                raise OutputError(f"{out}: cannot write the set: {exc.strerror or exc}; {after}") from None
+            raise
+        shutil.rmtree(stage, ignore_errors=True)
+        for rel in gone:
+            _remove_empty_parents(out, out / rel)
+        return [out / names[n] for n in files]
+
+    def check(self, files: dict[str, bytes], force: bool) -> dict[str, str]:
+        """name in the set -> checked relative path in OUT; OutputError before anything is written (also used
+        on its own, by batch, to check the manifest paths before the first row is generated)."""
+        planned = plan_outputs(self.path, files, force)
+        rels = {name: target.relative_to(self.path).as_posix() for name, target in zip(files, planned)}
+        for rel in rels.values():
+            if rel.split("/")[0].startswith(PREFIX) or rel == SET_MANIFEST:
+                raise OutputError(f"{rel}: names starting with {PREFIX} and {SET_MANIFEST} are kept for keiyaku itself")
+        manifest = self.path / SET_MANIFEST
+        if os.path.lexists(manifest) and not force:
+            raise OutputError(f"{self.path}: already holds a drafted set (use --force to replace it)")
+        if manifest.is_symlink() or manifest.is_dir():
+            raise OutputError(f"{manifest}: is not a plain file; refusing to replace it")
+        return rels
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+    os.chmod(path, 0o644)
+
+
+def _move(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)
+
+
+def _roll_back(out: Path, stage: Path) -> None:
+    """Undo an interrupted commit from its journal: new files back into staging, old files back into place.
+
+    Idempotent, so that a rollback that itself fails half-way can be finished by the next run: a new file that is
+    in staging is not in place, and an old file that is in staging is not back. Without a journal the run died
+    before moving anything, and there is nothing to undo."""
+    try:
+        journal = json.loads((stage / JOURNAL).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    names = [rel for rel in journal.get("new", []) + journal.get("gone", []) if _inside(out, rel)]
+    for rel in journal.get("new", []):
+        if _inside(out, rel) and not os.path.lexists(stage / "new" / rel) and _is_plain_file(out, rel):
+            _move(out / rel, stage / "new" / rel)  # this one had been moved into place
+    for rel in names:
+        if os.path.lexists(stage / "old" / rel):
+            os.replace(stage / "old" / rel, out / rel)
+    for d in reversed(journal.get("dirs", [])):
+        if _inside(out, d):
+            try:
+                (out / d).rmdir()
+            except OSError:
+                pass
+    (stage / JOURNAL).unlink()
+
+
+def _read_manifest(out: Path) -> list[str]:
+    """The files of the previous set in OUT (from its manifest); [] if there is none or it cannot be trusted."""
+    path = out / SET_MANIFEST
+    if path.is_symlink() or not path.is_file():
+        return []
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        return []
+    if not isinstance(files, dict):
+        return []
+    return [rel for rel in files if isinstance(rel, str) and _inside(out, rel) and not rel.startswith(PREFIX)]
+
+
+def _inside(out: Path, rel: str) -> bool:
+    """A relative path of plain components that stays in OUT (manifests and journals are files others can edit)."""
+    parts = rel.split("/")
+    return bool(rel) and all(p not in ("", ".", "..") and "\\" not in p and "\x00" not in p for p in parts) \
+        and not rel.startswith("/")
+
+
+def _is_plain_file(out: Path, rel: str) -> bool:
+    """A regular file reached without following any symbolic link."""
+    path = out
+    for part in rel.split("/"):
+        path = path / part
+        if path.is_symlink():
+            return False
+    return path.is_file()
+
+
+def _remove_empty_parents(out: Path, path: Path) -> None:
+    for folder in path.parents:
+        if folder == out or out not in folder.parents:
+            return
+        try:
+            folder.rmdir()
+        except OSError:
+            return
