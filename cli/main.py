@@ -110,22 +110,30 @@ def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
     import json
 
     from contracts.answers import AnswersError
+    from contracts.crosscheck import CHECKED_TOPICS
+    from contracts.generate import prepare
+    from contracts.library import default_library
     from contracts.recommend import resolve_model
     from contracts.risk import findings
 
     parsed = read_answers(answers)
     try:
-        parsed, _ = resolve_model(parsed)
-    except AnswersError:
-        pass  # findings do not need the model's own section
-    from contracts.library import default_library
-
-    found = findings(parsed, present=default_library().clauses_for(parsed.model) or None)
+        # The same findings as the summary beside the drafts: rules, answer cross-checks and stamp duty.
+        _, _, found, _ = prepare(parsed)
+    except AnswersError as refused:
+        # A deal the law does not allow is still explained: its blocking findings are the answer.
+        try:
+            resolved, _ = resolve_model(parsed)
+        except AnswersError:
+            raise refused from None
+        found = findings(resolved, present=default_library().clauses_for(resolved.model) or None)
+        if not any(f.block for f in found):
+            raise refused from None
     if as_json:
         click.echo(json.dumps([f.as_dict() for f in found], ensure_ascii=False, indent=2))
     else:
         if not found:
-            click.echo("指摘事項はありません。")
+            click.echo("次の事項を確認し、この回答からは指摘すべき点が見つかりませんでした。")
         for severity in SEVERITIES:
             group = [f for f in found if f.severity == severity]
             if not group:
@@ -136,6 +144,7 @@ def risk(answers: str, as_json: bool, fail_on: str | None) -> None:
                 click.echo(f"  {mark}{f.rule}: {f.message}")
                 click.echo(f"      対応: {f.action}")
                 click.echo(f"      条項: {', '.join(f.clauses) or '-'}　根拠: {'、'.join(f.basis)}")
+        click.echo("確認した事項: " + "、".join(CHECKED_TOPICS))
     if fail_on:
         worst = SEVERITIES.index(fail_on)
         if any(SEVERITIES.index(f.severity) <= worst for f in found):

@@ -144,8 +144,10 @@ def assess(answers: Answers, documents: list[Document]) -> list[StampAssessment]
 def findings(assessments: list[StampAssessment], answers: Answers) -> list[Finding]:
     out = []
     consulting = answers.deal.consulting
+    # Only where it would change the tax: a document already taxed as 第1号 stays 第1号 (通則3ロ) either way.
+    already_first = any(a.category == "1" and a.taxable and a.title.endswith("業務委託契約書") for a in assessments)
     if (consulting is not None and consulting.contract_type == "quasi_mandate" and consulting.fee_basis == "outcome"
-            and answers.deal.execution == "paper"):
+            and answers.deal.execution == "paper" and not already_first):
         out.append(Finding(
             rule="stamp_duty_outcome_mandate",
             severity="低",

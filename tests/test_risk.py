@@ -7,6 +7,7 @@ so a rule that starts firing where the risk is not there (or stops firing where 
 from __future__ import annotations
 
 import copy
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -440,3 +441,23 @@ def test_auto_refuses_a_tie_instead_of_picking_one():
 def test_examples_are_not_blocked():
     for path in sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.yaml")):
         refuse_blocked(load_answers(path))
+
+
+def test_risk_command_prints_the_same_findings_as_the_summary_and_what_was_checked(tmp_path):
+    from click.testing import CliRunner
+
+    from cli.main import main
+    from contracts.generate import build_set
+
+    data = yaml.safe_load((EXAMPLES / "joint_research.yaml").read_text(encoding="utf-8"))
+    data["deal"]["execution"] = "paper"
+    path = tmp_path / "a.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    out = CliRunner().invoke(main, ["risk", str(path), "--json"])
+    assert out.exit_code == 0, out.output
+    rules = {f["rule"] for f in json.loads(out.output)}
+    summary = json.loads(build_set(validate_answers(data)).files["review/summary.json"])
+    assert rules == {f["rule"] for f in summary["findings"]}
+    assert {"answers_masked_identifiers", "stamp_duty"} <= rules
+    text = CliRunner().invoke(main, ["risk", str(path)]).output
+    assert "確認した事項:" in text
