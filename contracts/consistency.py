@@ -165,7 +165,7 @@ def check_nda_link(documents: list[Document], f: deal_facts.Facts) -> list[Probl
         out.append(Problem("nda", _name(nda), "", "秘密保持契約の日付が本契約より後です"))
     from contracts.assembly import date_ja
 
-    cited = f"{date_ja(f.nda_date)}付け"
+    cited = f"{date_ja(f.nda_date, nda.date_style)}付け"
     for d in documents:
         if not _is_main(d):
             continue
@@ -268,7 +268,8 @@ def check_periods(documents: list[Document], f: deal_facts.Facts) -> list[Proble
 # --------------------------------------------------------------------------- flow-down permissions
 
 
-_RESERVED_ACTION = re.compile(r"持ち出|第三者に開示|第三者への開示|研究室の外|外部に")
+_RESERVED_ACTION = re.compile(r"持ち出|第三者に開示|第三者への開示|研究室の外|外部に|公表|公開")
+_PARENTHESES = re.compile(r"（[^（）]*）")
 _PERMISSION = re.compile(r"([^、。（）「」]{1,20}?)の(?:事前の)?(?:書面による)?(?:許可|承諾|承認|同意)")
 
 
@@ -285,7 +286,10 @@ def check_permissions(documents: list[Document], answers: Answers) -> list[Probl
             for sentence in re.split(r"(?<=。)", _article_text(a)):
                 if not _RESERVED_ACTION.search(sentence):
                     continue
-                grantors = [m.group(1) for m in _PERMISSION.finditer(sentence)]
+                sentence = _PARENTHESES.sub("", _PARENTHESES.sub("", sentence))
+                # a person's consent to their own particulars (本人の同意) is not a permission over the data
+                grantors = [m.group(1) for m in _PERMISSION.finditer(sentence)
+                            if not re.search(r"本人|参加者|受講者|学生|学習者|保護者|親権者", m.group(1))]
                 if grantors and not any(any(p in g for p in provider_names) for g in grantors):
                     out.append(Problem(
                         "permissions", _name(d), a.heading_line,
