@@ -111,6 +111,20 @@ def add_months(d: _dt.date, months: int) -> _dt.date:
     return _dt.date(year, month, min(d.day, (nxt - _dt.timedelta(days=1)).day))
 
 
+def period_end(start: _dt.date, months: int) -> _dt.date:
+    """Last day of a period of ``months`` counted from ``start`` inclusive (民法143条2項).
+
+    It ends the day before the corresponding day of the last month; where that month has no corresponding day
+    (3月31日 + 1か月), it ends on the month's last day.
+    """
+    month0 = start.month - 1 + months
+    year, month = start.year + month0 // 12, month0 % 12 + 1
+    last = (_dt.date(year + (month == 12), month % 12 + 1, 1) - _dt.timedelta(days=1)).day
+    if start.day > last:
+        return _dt.date(year, month, last)
+    return _dt.date(year, month, start.day) - _dt.timedelta(days=1)
+
+
 def _period(answers: Answers) -> tuple[Optional[str], Optional[str]]:
     deal = answers.deal
     section = {"hackathon": deal.hackathon, "paid_consulting": deal.consulting, "joint_research": deal.research}.get(
@@ -160,7 +174,7 @@ def compute(answers: Answers) -> Facts:
     """Every fact of the deal. ``answers.model`` must be a concrete model (resolve ``auto`` first)."""
     deal, model = answers.deal, answers.model
     contract_date = deal.contract_date
-    term_end = add_months(contract_date, deal.term_months) - _dt.timedelta(days=1) if contract_date else None
+    term_end = period_end(contract_date, deal.term_months) if contract_date else None
     program_field, period_text = _period(answers)
     start, end = parse_period_ja(period_text) if period_text else (None, None)
     program_term = PROGRAM_TERM.get(model, "本取組")

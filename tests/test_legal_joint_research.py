@@ -400,7 +400,7 @@ def test_derived_data_deletion_counts_from_the_end_of_research_and_retention_is_
 def test_paragraph_references_are_computed():
     jra = agreement(draft(stance="recipient", deal__research__results_owner="university"))
     ownership = body(article(jra, "jr_results_ownership"))
-    assert "第6項に定める社内における試験及び評価" in ownership
+    assert "甲が第4項に定めるところにより共同創作成果の実施の許諾を受けるときは" in ownership
     publication = agreement(draft(stance="balanced"))
     assert "第2項に基づく求め" in body(article(publication, "jr_publication"))
     # dropping the deemed-consent paragraph (publication not allowed) renumbers nothing it cites
@@ -441,3 +441,206 @@ def test_annotations_describe_this_deal_not_the_example_industry(stance):
                 n = notes(a)
                 for word in ("工場", "予兆", "保全", "センサー", "稼働", "工作機械", "自社設備"):
                     assert word not in n, (a.clause_id, word)
+
+
+# --------------------------------------------------------------------------- 9. second reading (JR 02 and JR 03)
+
+
+def _royalty(**changes) -> tuple[Document, Article]:
+    jra = agreement(draft(deal__research__results_owner="joint", deal__research__non_practice_compensation="royalty",
+                          deal__research__royalty_percent=3, deal__research__in_house_royalty_percent=1, **changes))
+    return jra, article(jra, "jr_results_ownership")
+
+
+def test_in_house_compensation_is_measured_by_the_invention_not_by_products_made_on_maintained_equipment():
+    jra, art = _royalty()
+    t = body(art)
+    # 事業実施: a product or service whose function the result realises; products merely made with it are excluded
+    assert "研究成果によりその機能の全部又は一部を実現する製品" in t
+    assert "設備を用いて製造したにとどまる製品" in t and "その方法により生産した物を含む" in t
+    assert "事業実施に係る製品に当たらない" in t
+    # 自己実施: the cost saved, with its base fixed before practice; never the sales of the products made
+    assert "自己実施により削減された費用の額（以下「削減額」という。）に1パーセント" in t
+    assert "自己実施に係る工程又は設備を用いて製造した製品の正味販売額に" not in t
+    assert "製品の販売額は、不実施補償の算定の基礎としない" in t
+    assert "費用の範囲を乙に書面により通知する" in t
+    # the payment ends: registered rights while they subsist, copyright and know-how a fixed term from first practice
+    assert "共有知的財産権（出願中のものを含む。）が存続する間" not in t
+    assert "当該権利が存続する間" in t and "最初に開始した日から5年を経過する日まで" in t
+    assert "1回に限り支払う" in t
+    plan = next(r for r in jra.schedules[-1].rows if r.label == "研究成果の帰属")
+    assert "自己実施による費用の削減額の1パーセント" in plan.value
+    n = notes(art)
+    assert "削減額" in n and "特許法第2条第3項第3号" in n and "年額の定額" in n
+
+
+def test_in_house_free_royalty_still_defines_business_use_by_function():
+    t = _compensation(deal__research__non_practice_compensation="royalty", deal__research__royalty_percent=3,
+                      deal__research__in_house_royalty_percent=0)
+    assert "削減額" not in t and "については、不実施補償を要しない" in t
+    assert "製造したにとどまる製品" in t and "最初に開始した日から5年を経過する日まで" in t
+
+
+@pytest.mark.parametrize("compensation", ["royalty", "negotiate", "none"])
+def test_co_owned_trained_models_serve_only_the_universitys_own_research(compensation):
+    changes = {"deal__research__non_practice_compensation": compensation}
+    if compensation == "royalty":
+        changes.update(deal__research__royalty_percent=3, deal__research__in_house_royalty_percent=1)
+    t = _compensation(**changes)
+    assert "共有知的財産権のうち学習済みモデルに係るものについては、乙が自ら行う学術研究" in t
+    assert "第三者と共同して行うもの" in t and "第三者から受託して行う研究" in t
+    assert "学習済みモデルを第三者に開示し、又は提供してはならない" in t
+    # the non-use fallback (3 years) never forces 甲 to let the model go to a third party
+    assert "学習済みモデルに係る共有知的財産権については、甲は、提供データに由来する情報の保護を理由として同意を拒むことができる" in t
+    if compensation == "negotiate":
+        assert "学習済みモデルに係る共有知的財産権の実施の許諾には、甲の書面による承諾を要する" in t
+
+
+@pytest.mark.parametrize("owner", ["university", "company"])
+def test_trained_models_are_protected_whoever_owns_the_results(owner):
+    t = body(article(agreement(draft(deal__research__results_owner=owner)), "jr_results_ownership"))
+    if owner == "university":
+        assert "学習済みモデルを第三者に開示し、若しくは提供し、又は学習済みモデルに係る知的財産権について第三者に実施を許諾してはならない" in t
+    else:
+        assert "学習済みモデルについては、乙が自ら行う学術研究" in t
+
+
+def test_university_ownership_pays_for_the_companys_share_and_says_how_far_it_leans():
+    jra = agreement(draft(stance="recipient", deal__research__results_owner="university"))
+    art = article(jra, "jr_results_ownership")
+    t = body(art)
+    assert "別途対価を請求しない" not in t
+    assert "共同創作成果" in t and "乙は、その対価として" in t and "甲の寄与の割合を乗じた額" in t
+    assert "協議が調わないときは2分の1とする" in t
+    assert "その実施料は、甲の寄与の割合を考慮して定める" in t
+    n = notes(art)
+    assert "この案は大学寄りです" in n and "無償ではなく" in n
+
+
+def test_research_report_is_due_before_the_data_must_be_deleted_and_may_use_the_data_until_then():
+    a = answers()
+    f = facts.compute(a)
+    jra = agreement(assemble_set(a, default_library()))
+    report = article(jra, "jr_report")
+    t = body(report)
+    days = int(re.search(r"中止の日）から([0-9]+)日以内に", t).group(1))
+    assert days <= f.deletion_days
+    deletion = article(jra, "common_post_termination")
+    assert f"第{deletion.number}条第1項の規定にかかわらず、研究報告書を提出するまでの間" in t
+    assert "同項に定める期限までに同項に定める措置を講じなければならない" in t
+    longer = body(article(agreement(draft(deal__deletion={"method": "delete_or_return", "within_days": 90,
+                                                           "certificate": True})), "jr_report"))
+    assert "から60日以内に" in longer
+
+
+def test_report_annotation_mentions_thesis_season_only_when_the_research_ends_in_it():
+    march = notes(article(agreement(draft()), "jr_report"))
+    assert "例年1月から2月" not in march and "卒業・修了の時期" in march
+    feb = notes(article(agreement(draft(deal__research__period="2027年4月1日から2028年2月29日まで")), "jr_report"))
+    assert "例年1月から2月" in feb
+
+
+@pytest.mark.parametrize("value,extended", [("unchecked", True), ("controlled", True), ("not_controlled", False)])
+def test_delivery_waits_for_the_export_control_notice_without_breaching_the_delivery_date(value, extended):
+    jra = agreement(draft(deal__research__export_control=value))
+    first = article(jra, "jr_data_provision").paragraphs[0].text
+    export = article(jra, "jr_export_control")
+    assert ("該非判定の結果の通知の日から14日以内" in first) is extended
+    if extended:
+        assert f"第{export.number}条第1項に定める該非判定の結果の通知" in first
+
+
+def test_data_handling_rules_survive_until_deletion_and_publication_review_ends_with_confidentiality():
+    jra = agreement(draft())
+    survival = body(article(jra, "common_survival"))
+    use = article(jra, "jr_data_use")
+    assert default_library().clauses["jr_data_use"].survives
+    assert f"第{use.number}条" in survival
+    assert "措置を完了するまでの間" in body(use) and "なお効力を有する" in body(use)
+    for stance in ("provider", "balanced", "recipient"):
+        pub = body(article(agreement(draft(stance=stance)), "jr_publication"))
+        assert "本条の規定は、本契約の終了後5年間に限り、なお効力を有する。" in pub
+
+
+@pytest.mark.parametrize("stance", ["provider", "balanced", "recipient"])
+def test_research_costs_are_invoiced_promptly_after_signing(stance):
+    t = body(article(agreement(draft(stance=stance)), "jr_costs"))
+    assert "本契約の締結後速やかに、研究経費の請求書を甲に発行する" in t
+
+
+@pytest.mark.parametrize("stance", ["provider", "balanced"])
+def test_uncapped_liability_for_students_is_named_as_the_universitys_main_negotiation_point(stance):
+    jra = agreement(draft(stance=stance))
+    n = notes(article(jra, "jr_researchers"))
+    assert "大学側の最大の交渉点" in n and f"第{article(jra, 'common_liability').number}条" in n
+    assert "故意又は重大な過失による場合に限り" in n
+
+
+def test_agreement_term_is_stated_by_dates():
+    a = answers()
+    f = facts.compute(a)
+    jra = agreement(assemble_set(a, default_library()))
+    term = article(jra, "jr_term")
+    assert term.paragraphs[0].text == (
+        f"本契約の有効期間は、{f.contract_date.year}年{f.contract_date.month}月{f.contract_date.day}日から"
+        f"{f.term_end.year}年{f.term_end.month}月{f.term_end.day}日までとする。")
+    assert not any(a_.clause_id == "common_term" for a_ in jra.articles)
+
+
+def test_pledge_defines_results_and_inventions_as_the_agreement_does():
+    docs = draft()
+    jra = agreement(docs)
+    jra_results = definition(jra, "研究成果")
+    for pledge in pledges(docs):
+        defs = article(pledge, "jr_pledge_definitions")
+        assert defs.number == 1
+        items = [it.text for p in defs.paragraphs for it in p.items]
+        results = next(i for i in items if i.startswith("「研究成果」とは"))
+        inventions = next(i for i in items if i.startswith("「発明等」とは"))
+        for word in ("提供データ", "派生データ", "論文等"):
+            assert word in results.split("ノウハウをいいます。")[1] and word in jra_results.split("ただし、")[1]
+        assert "書面で特定したノウハウ" in results
+        assert inventions.startswith("「発明等」とは、研究成果のうち、私が")
+        assert "学習用データセット" not in inventions  # datasets are 派生データ, not 研究成果, in the agreement too
+        assert "本契約で使われている同じ言葉と同じ意味" in body(defs)
+        ip = body(article(pledge, "jr_pledge_ip"))
+        assert "（以下「発明等」という。）" not in ip and "（以下「論文等」という。）" not in ip
+        assert "派生データに関する権利" in ip  # the agreement's duty covers the student's datasets too
+
+
+def test_pledge_post_departure_duty_is_confined_to_secrets_and_the_confidentiality_period():
+    for pledge in pledges(draft()):
+        conf = article(pledge, "jr_pledge_confidentiality")
+        period = next(i for i, p in enumerate(conf.paragraphs, start=1) if "年を経過する日まで存続します" in p.text)
+        exit_ = body(article(pledge, "jr_pledge_exit"))
+        assert f"第{conf.number}条第{period}項に定める期間" in exit_
+        assert "秘密情報を使用し、又は開示しません" in exit_
+        assert "研究成果（本契約に定める手続を経て公表されたものを除きます。）" not in exit_
+
+
+def test_pledge_keeps_general_knowledge_and_skills_free():
+    for pledge in pledges(draft()):
+        conf = body(article(pledge, "jr_pledge_confidentiality"))
+        assert "一般的な知識、技能及び経験" in conf and "妨げるものではありません" in conf
+
+
+@pytest.mark.parametrize("contract,nda,months,period,years,end", [
+    ("2027-03-25", "2027-02-01", 15, "2027年4月1日から2028年3月31日まで", 5, "2033年6月24日"),
+    # term ends 2027-02-28: the day after is 3/1, so the period ends the day before 2032-03-01, a leap day
+    ("2026-03-01", "2026-02-01", 12, "2026年4月1日から2027年2月28日まで", 5, "2032年2月29日"),
+    # term ends on a leap day: the day after is 2028-03-01 and the period ends on 2033-02-28
+    ("2027-03-01", "2027-02-01", 12, "2027年4月1日から2028年2月29日まで", 5, "2033年2月28日"),
+])
+def test_pledge_end_date_counts_from_the_day_after_the_term_ends(contract, nda, months, period, years, end):
+    import datetime as dt
+
+    changes = dict(deal__contract_date=dt.date.fromisoformat(contract), deal__nda_date=dt.date.fromisoformat(nda),
+                   deal__term_months=months, deal__research__period=period, deal__confidentiality_years=years)
+    docs = draft(**changes)
+    f = facts.compute(answers(**changes))
+    term = body(article(agreement(docs), "jr_term"))
+    last = f"{f.term_end.year}年{f.term_end.month}月{f.term_end.day}日"
+    assert f"までとする" in term and last in term
+    for pledge in pledges(docs):
+        conf = body(article(pledge, "jr_pledge_confidentiality"))
+        assert f"から{last}まで" in conf and f"前各項の義務は{end}まで存続します" in conf

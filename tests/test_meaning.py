@@ -381,3 +381,14 @@ def test_a_provision_not_yet_in_force_at_the_contract_date_is_reported():
     old = answers_of(data)
     found = problems(old, only={"sources"})
     assert found and any("2020" in p.message or "施行" in p.message or "in force" in p.message for p in found)
+
+
+@pytest.mark.parametrize("start, months, end", [
+    (dt.date(2027, 3, 25), 15, dt.date(2028, 6, 24)),
+    (dt.date(2027, 3, 31), 1, dt.date(2027, 4, 30)),  # no 4月31日: the month's last day (民法143条2項)
+    (dt.date(2027, 1, 31), 1, dt.date(2027, 2, 28)),
+    (dt.date(2028, 2, 29), 12, dt.date(2029, 2, 28)),
+    (dt.date(2027, 1, 8), 12, dt.date(2028, 1, 7)),
+])
+def test_term_end_follows_the_civil_code(start, months, end):
+    assert facts.period_end(start, months) == end

@@ -108,7 +108,14 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("consented_data_records", "中"),
         ("publication_without_review", "中"),
         ("deletion_without_certificate", "中"),
+        ("non_practice_in_house_base", "中"),
         ("students_liability_recipient_stance", "低"),
+    },
+    "joint_research_joint_no_compensation.yaml": {
+        ("export_control_unchecked", "中"),
+        ("joint_ownership_no_compensation", "低"),
+        ("publication_short_review", "低"),
+        ("students_unnamed", "中"),
     },
 }
 
