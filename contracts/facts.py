@@ -147,7 +147,7 @@ def _fee_total(answers: Answers) -> tuple[Optional[int], str]:
     if fee.kind == "per_learner" and fee.amount_yen is not None and deal.learners.count:
         return (
             fee.amount_yen * deal.learners.count,
-            f"受講者1名当たりの{FEE_TERM.get(model, '対価')}に見込受講者数{deal.learners.count}名を乗じた額",
+            f"受講者1名当たりの{FEE_TERM.get(model, '対価')}の額に見込受講者数（全期の合計）{deal.learners.count}名を乗じた額",
         )
     return None, ""
 
@@ -228,7 +228,7 @@ def compute(answers: Answers) -> Facts:
             f"{fee_term}が無償であるため、{fee_term}を基準とする上限は置けません（置けば上限がゼロとなり、"
             "実質的な免責となります）。賠償額の上限は定めていません。"
             if deal.fee.kind == "free"
-            else f"{fee_term}の総額が回答から定まらないため、これを基準とする上限は置けません。賠償額の上限は定めていません。"
+            else f"{fee_term}の総額が契約の締結時に確定しないため、これを基準とする上限は置けません。賠償額の上限は定めていません。"
         )
     else:
         cap_kind, cap_yen, cap_text = "none", None, ""

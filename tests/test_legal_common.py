@@ -302,7 +302,8 @@ def test_deletion_counts_from_the_end_of_use_in_the_hackathon():
     assert f"利用終了日から{f.deletion_days}日以内" in body
     _, docs = build("data_provision")
     body = text(article(main(docs), "common_post_termination"))
-    assert "本契約が期間満了、解除その他理由のいかんを問わず終了した日（以下本条において「利用終了日」という。）" in body
+    # data provision: the licence ends with the last cohort, which may come before the end of the term
+    assert "最終の期の終了の日又は本契約が期間満了、解除その他理由のいかんを問わず終了した日のいずれか早い日（以下「利用終了日」という。）" in body
 
 
 def test_logs_kept_after_the_end_survive():
@@ -353,3 +354,188 @@ def test_the_termination_clause_says_against_whom_the_breach_of_trust_was_commit
     _, docs = build("hackathon", stance="balanced")
     body = text(article(main(docs), "common_termination"))
     assert "相手方に対する重大な背信行為" not in body and "解除しようとする当事者に対して重大な背信行為" in body
+
+
+# ---------------------------------------------------------------------------------------------- 8 second reading
+# 2026-11-30 readings (review-hk-dp, review-pc-jr): NDA survival, 反社 authority, onward provision of consented personal
+# data, export control at the NDA stage, carry-overs, venue advice and tool vocabulary.
+
+
+def notes_of(a) -> str:
+    n = a.annotation
+    return "\n".join([n.summary, n.provider.benefit, n.provider.risk, n.recipient.benefit, n.recipient.risk, n.issue,
+                      n.direction])
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_nda_survival_keeps_the_definitions_and_the_non_warranty(model):
+    """HK/DP 01 第15条第2項 omitted 第1条 (定義) and 第10条 (非保証)."""
+    _, docs = build(model)
+    d = nda(docs)
+    [paragraph] = [p.text for p in article(d, "nda_term").paragraphs if p.text.startswith("本契約が期間満了その他の事由により終了")]
+    listed, _, limited = paragraph.partition("ただし、")
+    for cid in ("nda_definition", "nda_nonwarranty"):
+        assert number(d, cid) in listed, (model, cid)
+        assert number(d, cid) not in limited.split("。")[0], (model, cid)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_termination_effects_and_the_writing_rule_survive_the_main_agreement(model):
+    """HK 02 第25条 omitted 第22条第3項・第4項 (解除の効果), 第23条第5項 (反社解除の効果) and 第26条 (書面みなし)."""
+    _, docs = build(model)
+    m = main(docs)
+    [survival] = [p.text for p in article(m, "common_survival").paragraphs]
+    for cid in ("common_termination", "common_antisocial", "common_entire_agreement"):
+        assert number(m, cid) in survival.partition("ただし")[0], (model, cid)
+    assert "本契約の終了後に効力を有する期間を定めるもの" in survival
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_antisocial_notes_cite_the_right_authority(model):
+    """Every 反社 note cited 民法541条 for 無催告解除 and only Tokyo's ordinance although 甲 is elsewhere."""
+    _, docs = build(model)
+    for d in (nda(docs), main(docs)):
+        a = article(d, "common_antisocial")
+        refs = " ".join(a.annotation.references)
+        assert "民法第542条" in refs and "民法第541条" not in refs
+        assert "東京都暴力団排除条例" not in refs + notes_of(a)
+        assert "各都道府県の暴力団排除条例" in a.annotation.direction
+        assert "約定解除権" in a.annotation.direction
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_consent_warranty_covers_the_onward_provision_to_participants_learners_and_students(model):
+    """#3 (高): the warranty covered only 「乙に提供し、乙が本目的のためにこれを利用すること」."""
+    _, docs = build(model, data__personal_info="consented", stance="recipient")
+    m = main(docs)
+    body = text(article(m, "common_personal_info"))
+    persons = PERSONS[model]
+    assert f"乙が本契約の定めに従い{persons}に提供データを利用させること（{persons}への個人データの提供に当たる場合を含む。）" in body
+    assert "個人情報保護法第27条第1項に基づき、あらかじめ本人の同意を得ていることを表明し、保証する" in body
+    assert f"乙は、{persons}に提供データを利用させるときは" in body and "直ちに乙に報告することを義務付ける" in body
+    refs = " ".join(article(m, "common_personal_info").annotation.references)
+    assert "個人情報の保護に関する法律第27条第1項" in refs and "個人情報の保護に関する法律第28条" in refs
+    if model != "paid_consulting":  # the consulting agreement has its own data warranty (cs_data_warranty)
+        nonwarranty = text(article(m, "common_nonwarranty"))
+        assert f"乙が本契約の定めに従い{persons}に提供データを利用させることについての本人の同意の取得を含む。" in nonwarranty
+    # at the NDA stage onward disclosure of personal data needs 甲's written confirmation that consent covers it
+    nda_pi = text(article(nda(docs), "nda_personal_info"))
+    assert "当該開示が第" in nda_pi and "本人の同意の範囲内であることを甲に書面により確認しなければならない" in nda_pi
+
+
+def test_persons_abroad_bring_in_article_28():
+    _, docs = build("data_provision", data__personal_info="consented", deal__learners={
+        "count": 120, "receive_raw_data": True, "minors": False, "abroad": True})
+    body = text(article(main(docs), "common_personal_info"))
+    assert "外国にある第三者（外国に居住する受講者を含む。）に提供し" in body and "個人情報保護法第28条に基づき" in body
+
+
+@pytest.mark.parametrize("control", ["controlled", "unchecked", "not_controlled"])
+def test_the_research_nda_carries_export_control_before_the_research_agreement(control):
+    """JR 01: the sample reaches the lab before JRA 第12条 exists."""
+    _, docs = build("joint_research", deal__research__export_control=control)
+    d = nda(docs)
+    ids = [a.clause_id for a in d.articles]
+    if control == "not_controlled":
+        assert "nda_export_control" not in ids
+        return
+    body = text(article(d, "nda_export_control"))
+    assert "外国為替及び外国貿易法（以下「外為法」という。）" in body
+    assert "非居住者等」という。）のいずれにも該当しないことを事前に確認した者に限定し" in body
+    assert "規制技術情報を外国において提供し" in body
+    if control == "unchecked":
+        assert "その結果を乙に書面により通知した後でなければ、秘密情報を乙に開示しないものとする" in body
+    else:
+        assert "該当する外国為替令別表の項番を乙に書面により通知する" in body
+    [survival] = [p.text for p in article(d, "nda_term").paragraphs if p.text.startswith("本契約が期間満了その他の事由により終了")]
+    assert number(d, "nda_export_control") in survival.split("ただし")[0]
+    for model in ("hackathon", "data_provision"):
+        _, other = build(model)
+        assert "nda_export_control" not in [a.clause_id for a in nda(other).articles]
+
+
+def test_nda_flow_down_wording_fits_how_each_model_binds_its_people():
+    """JR students sign pledges; 「規約に電磁的方法により同意する方法」 and 「ウェブ上の規約」 were carried over."""
+    _, docs = build("joint_research")
+    a = article(nda(docs), "nda_confidentiality")
+    assert "規約に電磁的方法により同意する" not in text(a)
+    assert "ウェブ上の規約" not in notes_of(a) and "誓約書" in a.annotation.direction
+    _, docs = build("data_provision", deal__learners={"count": 12, "receive_raw_data": True, "minors": False,
+                                                       "abroad": False, "selection": "selected"})
+    a = article(nda(docs), "nda_confidentiality")
+    assert "規約に電磁的方法により同意する" not in text(a) and "ウェブ上" not in notes_of(a)
+    _, docs = build("data_provision")
+    assert "規約に電磁的方法により同意する" in text(article(nda(docs), "nda_confidentiality"))
+    for model, word in (("joint_research", "研究計画"), ("data_provision", "教材"), ("paid_consulting", "学習プログラム")):
+        _, docs = build(model)
+        risk = article(nda(docs), "nda_relation").annotation.recipient.risk
+        assert "教材設計、イベント企画" not in risk and word in risk, model
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_venue_notes_make_no_claim_about_jurisdiction(model):
+    """Court comments said 「…がこの所在地を管轄しない場合は」 though nothing in the data says which court covers it."""
+    _, docs = build(model)
+    for d in (nda(docs), main(docs)):
+        note = notes_of(article(d, "common_governing_law"))
+        assert "管轄しない場合" not in note
+        assert "本庁又は支部" in note and "事務の分配" in note
+
+
+def test_no_tool_vocabulary_in_the_shared_notes():
+    """「上限は回答で定めた固定額であり」 and other 「回答で」 phrases leaked into lawyer-facing text."""
+    _, docs = build("hackathon", stance="balanced", deal__liability_cap={"kind": "fixed", "amount_yen": 1000000})
+    note = article(main(docs), "common_liability").annotation.direction
+    assert "当事者が合意した定額" in note and "回答" not in note
+    for model in MODELS:
+        for changes in ({}, {"data__personal_info": "anonymized"}, {"deal__fee": {"kind": "free"}}):
+            _, docs = build(model, **changes)
+            for d in docs:
+                for a in d.articles:
+                    if a.clause_id.startswith(("common_", "nda_")):
+                        assert "回答" not in notes_of(a).replace(a.annotation.summary, "") + a.annotation.summary.replace(
+                            "回答から定まらない", ""), (model, changes, a.clause_id)
+
+
+def test_the_nda_defines_personal_information_before_using_it():
+    """NDA 第5条 defined 個人情報 in 第2項 after using it in 第1項."""
+    _, docs = build("data_provision")
+    a = article(nda(docs), "nda_personal_info")
+    first, *rest = [p.text for p in a.paragraphs]
+    assert first.startswith("本契約において「個人情報保護法」とは個人情報の保護に関する法律をいい、「個人情報」とは")
+    assert all("以下同じ。" not in p for p in rest)
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("stance", ("provider", "balanced"))
+def test_one_liability_standard_for_the_persons_the_recipient_lets_use_the_data(model, stance):
+    """HK #1 (高): 第18条第4項 made 乙 liable for participants without the due-care defence of 第5条第2項."""
+    _, docs = build(model, stance=stance)
+    body = text(article(main(docs), "common_confidentiality"))
+    persons = PERSONS[model]
+    assert f"ただし、第3号に掲げる者のうち{persons}による義務の違反についての乙の責任は、{persons}に関する本契約の定めるところによる。" in body
+
+
+def test_termination_items_fit_every_kind_of_party():
+    """JR #28: 「監督官庁から営業の停止」 and 手形 applied to a university; 手形交換所 became 電子交換所 in 2022."""
+    for model in ("joint_research", "hackathon"):
+        _, docs = build(model)
+        body = text(article(main(docs), "common_termination"))
+        assert "監督官庁から事業若しくは業務の全部若しくは一部の停止、許認可の取消し又は解散命令その他これらに準ずる処分" in body
+        assert "電子交換所若しくは電子債権記録機関の取引停止処分" in body and "手形" not in body
+
+
+def test_statistical_data_suppresses_small_cells():
+    """PC #14: single-sale rows can be traced to a person; 「集計の単位を適切に設定」 alone did not say so."""
+    _, docs = build("data_provision")
+    for d, cid in ((main(docs), "common_personal_info"), (nda(docs), "nda_personal_info")):
+        assert "集計の基礎となる件数が少なく特定の個人の取引その他の行動が推知され得る区分の値を秘匿" in text(article(d, cid))
+
+
+def test_the_universitys_uncapped_liability_for_students_is_named_as_its_negotiation_point():
+    """JR #27: uncapped university liability for students' ordinary negligence was not flagged."""
+    for stance in ("provider", "balanced"):
+        _, docs = build("joint_research", stance=stance)
+        assert "主な交渉点" in article(main(docs), "common_liability").annotation.recipient.risk
+    _, docs = build("data_provision")
+    assert "大学" not in article(main(docs), "common_liability").annotation.recipient.risk

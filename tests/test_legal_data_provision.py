@@ -235,10 +235,10 @@ def test_per_learner_fees_are_reported_kept_audited_and_trued_up(fee):
     agreement = docs["data_provision_agreement"]
     clause = article_text(agreement, "dp_fee")
     audited = fee in ("per_learner", "revenue_share")
-    assert ("対価の額の計算の基礎となる記録を作成し" in clause) is audited
+    assert ("利用料の額の計算の基礎となる記録を作成し" in clause) is audited
     assert ("記録を閲覧し、及びその写しの提出を求めることができる" in clause) is audited
     assert ("不足額及びこれに対する本来の支払期日の翌日から" in clause) is audited
-    assert ("対価の額の計算の基礎となる記録を監査することができる" in article_text(agreement, "dp_usage_report")) is audited
+    assert ("利用料の額の計算の基礎となる記録を監査することができる" in article_text(agreement, "dp_usage_report")) is audited
     if fee == "per_learner":
         assert "基準日の後に当該期の受講者として受け入れた者の数を加えた数" in clause
         assert "当該期の実施期間及び受講者の数" in article_text(agreement, "dp_usage_report")
@@ -361,7 +361,8 @@ def test_consumer_recipient_gets_refunds_and_no_home_inspection():
     _, docs = docs_of(**{"parties.recipient": PERSON, "stance": "provider", "deal.fee.kind": "fixed"})
     agreement = docs["data_provision_agreement"]
     fee = article_text(agreement, "dp_fee")
-    assert "理由のいかんを問わず返還しない" not in fee and "受領した対価のうちその部分を返還する" in fee
+    assert "理由のいかんを問わず" not in fee
+    assert "利用料の額を4で除した額に開講していない期の数を乗じた額" in fee  # pro rata for unopened cohorts
     usage = article_text(agreement, "dp_usage_report")
     assert "住居を除く" in usage and "乙の事業所に立ち入り" not in usage
     _, docs = docs_of(**{"parties.recipient": PERSON, "deal.fee.kind": "per_learner"})
@@ -372,7 +373,9 @@ def test_consumer_recipient_gets_refunds_and_no_home_inspection():
 def test_business_recipient_keeps_the_ordinary_terms():
     individual_business = dict(PERSON, acts_as_business=True)
     _, docs = docs_of(**{"parties.recipient": individual_business, "deal.fee.kind": "fixed"})
-    assert "理由のいかんを問わず返還しない" in article_text(docs["data_provision_agreement"], "dp_fee")
+    fee = article_text(docs["data_provision_agreement"], "dp_fee")
+    assert "甲は、受領した利用料を返還しない。ただし、次の各号に掲げる場合は、この限りでない。" in fee
+    assert "開講していない期の数を乗じた額" not in fee  # the consumer refund is for consumers
 
 
 def test_consumer_provider_is_never_asked_to_waive_liability_in_dp_clauses():
@@ -396,3 +399,147 @@ def test_minors_need_a_guardian_everywhere():
     assert "受講規約への同意及び誓約書の提出" in article_text(docs["data_provision_agreement"], "dp_learners")
     _, docs = docs_of()
     assert "18歳以上" in article_text(docs["learner_terms"], "dp_terms_eligibility")
+
+
+# --------------------------------------------------------------------------- 10. second reading (2026-11-30, review-hk-dp)
+
+
+@pytest.mark.parametrize("fee", ["per_learner", "revenue_share"])
+def test_the_refund_rule_names_the_overpayment_as_its_exception(fee):
+    """#8: 第5条 refunded an overpayment in one paragraph and refused every refund 「理由のいかんを問わず」 in another."""
+    _, docs = docs_of(**{"deal.fee.kind": fee})
+    agreement = docs["data_provision_agreement"]
+    fee_text = article_text(agreement, "dp_fee")
+    assert "理由のいかんを問わず" not in fee_text
+    refund = article(agreement, "dp_fee")
+    [shortfall_no] = [i for i, p in enumerate(refund.paragraphs, 1) if "超過額を乙に返還し" in p.text]
+    assert "甲は、受領した利用料を返還しない。ただし、次の各号に掲げる場合は、この限りでない。" in fee_text
+    assert f"第{shortfall_no}項の規定により超過額を返還し、又は充当する場合" in fee_text
+    # a per-cohort fee is never prepaid for an unopened cohort, so no dead refund text for one
+    _, docs = docs_of(**{"deal.fee.kind": fee, "parties.recipient": PERSON})
+    assert "開講していない期" not in article_text(docs["data_provision_agreement"], "dp_fee")
+
+
+@pytest.mark.parametrize("stance", STANCES)
+def test_deletion_counts_from_the_last_cohort_not_from_the_end_of_the_term(stance):
+    """#9: the licence is for 4 cohorts but the term is 2 years; deletion ran from the end of the contract."""
+    _, docs = docs_of(stance=stance)
+    agreement = docs["data_provision_agreement"]
+    license_no = article(agreement, "dp_license").number
+    cohorts = [i for i, p in enumerate(article(agreement, "dp_license").paragraphs, 1) if "4期を限度とする" in p.text]
+    defs = article_text(agreement, "dp_definitions")
+    assert f"「最終の期」とは、第{license_no}条第{cohorts[0]}項に定める期数の限度に達する期（本講座の第4期）をいう。" in defs
+    post = article_text(agreement, "common_post_termination")
+    assert "最終の期の終了の日又は本契約が期間満了、解除その他理由のいかんを問わず終了した日のいずれか早い日（以下「利用終了日」という。）" in post
+    assert "利用終了日から30日以内" in post
+    wind_down = article_text(agreement, "dp_course_wind_down")
+    assert "利用終了日" in wind_down and "本契約の終了後30日以内" not in wind_down
+    assert "本契約の終了後（前項ただし書の場合には" not in wind_down
+    note = article(agreement, "common_post_termination").annotation
+    assert "最終の期" in note.summary and "本契約の終了の日から30日以内" not in note.summary
+
+
+def test_the_cap_is_stated_in_defined_terms():
+    """#16: 「利用料」 was undefined and 「見込受講者数120名」 did not say whether per cohort or in total."""
+    answers, docs = docs_of()
+    agreement = docs["data_provision_agreement"]
+    f = deal_facts.of(answers)
+    liability = article_text(agreement, "common_liability")
+    assert f.cap_text in liability and "利用料" in f.cap_text and "見込受講者数" in f.cap_text
+    assert "利用許諾の対価（以下「利用料」という。）" in article_text(agreement, "dp_fee")
+    assert "「見込受講者数」とは、全期を通じて受け入れることが見込まれる受講者の数の合計" in article_text(agreement, "dp_definitions")
+    assert "（120名）" in article_text(agreement, "dp_definitions")
+    assert article(agreement, "dp_fee").heading_line.endswith("（利用料及び支払条件）")
+    _, docs = docs_of(**{"deal.fee.kind": "fixed"})
+    agreement = docs["data_provision_agreement"]
+    assert "本契約に定める利用料の額" in article_text(agreement, "common_liability")
+    assert "利用許諾の対価（以下「利用料」という。）" in article_text(agreement, "dp_fee")
+    assert "見込受講者数" not in text(agreement)
+
+
+def test_learner_terms_notes_are_true_of_the_text():
+    """#15: the 受講規約 notes claimed survival 'aligned' with the agreement and a provider use of learners' work."""
+    _, docs = docs_of()
+    terms, pledge = docs["learner_terms"], docs["learner_pledge"]
+    conf = article(terms, "dp_terms_confidentiality").annotation
+    assert "揃えている" not in conf.recipient.benefit
+    assert "受講契約の終了の日から起算" in conf.recipient.risk
+    works = article(terms, "dp_terms_works").annotation
+    assert "自社の課題" not in works.provider.benefit and "実施状況を確認できます" in works.provider.benefit
+    assert "実施状況の報告のため" in works.provider.risk
+    assert "自社の課題" not in notes(pledge)
+    assert "マナビDX" not in notes(pledge)
+    assert "回答で" not in notes(pledge) + notes(terms)
+
+
+def test_the_data_management_note_matches_the_survival_of_the_article():
+    """DP 02 第12条's note said it survives until deletion and while logs are kept; 第25条 made it survive forever."""
+    _, docs = docs_of()
+    agreement = docs["data_provision_agreement"]
+    post_no = article(agreement, "common_post_termination").number
+    body = article_text(agreement, "common_data_management")
+    assert f"本条の規定は、本契約の終了後も、乙が第{post_no}条に定める措置を完了するまでの間及び第3項第2号に定める記録の保存の期間が満了するまでの間" in body
+    survival = article_text(agreement, "common_survival")
+    assert "本契約の終了後に効力を有する期間を定めるもの" in survival
+
+
+def test_the_learner_publication_notice_is_a_round_period():
+    """#16: 「37日前」 and 「37日以内」 were 30 + 7 typed into the terms."""
+    _, docs = docs_of()
+    works = article_text(docs["learner_terms"], "dp_terms_works")
+    assert "公表予定日の40日前までに" in works and "届出の日から40日以内" in works
+    assert "37日" not in text(docs["learner_terms"])
+    _, docs = docs_of(**{"deal.publication.review_days": 14})
+    assert "公表予定日の30日前までに" in article_text(docs["learner_terms"], "dp_terms_works")
+
+
+@pytest.mark.parametrize("ai", ["prohibited", "approved_only"])
+def test_the_pledge_and_the_terms_set_one_standard(ai):
+    """#18: the pledge put the burden of proof on the consumer and had no in-house AI exception."""
+    _, docs = docs_of(**{"deal.generative_ai": ai})
+    pledge, terms = docs["learner_pledge"], docs["learner_terms"]
+    conf = article_text(pledge, "dp_pledge_confidentiality")
+    assert "証明できる" not in conf and "次のいずれかに該当する情報（提供データを除きます。）には適用しません" in conf
+    ai_pledge = article_text(pledge, "dp_pledge_generative_ai")
+    ai_terms = article_text(terms, "dp_terms_prohibited")
+    if ai == "prohibited":
+        assert "運営者が自ら管理する環境において稼働させ、入力された情報を外部に送信しないものとして私に示したサービス" in ai_pledge
+        assert "運営者が自ら管理する環境において稼働させ、入力された情報を外部に送信しないものとして受講者に示したサービス" in ai_terms
+    else:
+        assert "入力された情報を学習に用いず、かつ、保持しないものとして" in ai_pledge
+        assert "入力された情報を学習に用いず、かつ、保持しないものとして" in ai_terms
+
+
+@pytest.mark.parametrize("abroad", [False, True])
+def test_consented_personal_data_reaches_learners_with_consent_and_duties(abroad):
+    """#3 (高): consented personal data passed on to learners — warranty, learner terms, pledge, 28条 abroad."""
+    _, docs = docs_of(**{"data.personal_info": "consented", "deal.learners.abroad": abroad})
+    agreement, terms, pledge = docs["data_provision_agreement"], docs["learner_terms"], docs["learner_pledge"]
+    warranty = article_text(agreement, "common_personal_info")
+    assert "乙が本契約の定めに従い受講者に提供データを利用させること（受講者への個人データの提供に当たる場合を含む。）について、" \
+           "個人情報保護法第27条第1項に基づき、あらかじめ本人の同意を得ていることを表明し、保証する" in warranty
+    assert "安全管理のために必要かつ適切な措置を講じること、第三者に提供しないこと及び" in warranty
+    assert "提供データに含まれる個人データについて、その安全管理のために必要かつ適切な措置を講じ" in article_text(agreement, "dp_learners")
+    pd = article_text(terms, "dp_terms_personal_data")
+    assert "提供データには、データ提供者が本人の同意を得て運営者に提供した個人データ" in pd
+    assert "個人データを第三者に提供してはならない" in pd and "直ちにその旨を運営者に報告し" in pd
+    assert f"第{article(terms, 'dp_terms_personal_data').number}条" in article_text(terms, "dp_terms_provider_rights")
+    pp = article_text(pledge, "dp_pledge_personal_data")
+    assert "他人の個人データ" in pp and "直ちに運営者に報告し" in pp
+    assert ("第28条" in pd) is abroad and ("第28条" in pp) is abroad
+    assert ("外国にある第三者（外国に居住する受講者を含む。）" in warranty) is abroad
+    # without consented personal data the learners are not told they hold any
+    _, docs = docs_of()
+    assert "dp_terms_personal_data" not in [a.clause_id for a in docs["learner_terms"].articles]
+    assert "dp_pledge_personal_data" not in [a.clause_id for a in docs["learner_pledge"].articles]
+
+
+def test_an_individual_operator_is_not_called_kisha_in_the_pledge():
+    """#11: 「佐藤 花子（以下「貴社」といいます。）」."""
+    person = dict(PERSON, name="佐藤 花子", address="東京都杉並区阿佐谷北九丁目9番9号")
+    for recipient in (person, None):
+        changes = {"parties.recipient": person} if recipient else {}
+        _, docs = docs_of(**changes)
+        pledge = text(docs["learner_pledge"])
+        assert "貴社" not in pledge
+        assert "（以下「運営者」といいます。）が実施する講座" in pledge
