@@ -157,7 +157,9 @@ def test_cancellation_and_force_majeure_settle_the_fee():
     fee_term = deal_facts.of(answers).fee_term
     assert f"{fee_term}のうち、中止の日までに乙が履行した企画及び運営の割合に応じた額" in text
     assert "支出を免れた費用の額を控除した額" in text
-    assert f"乙の責めに帰すべき事由により中止されたときは、甲は、{fee_term}を支払うことを要しない" in text
+    # balanced stance: the organiser's fault still earns the pro-rata fee (民法第648条第3項); damages are separate
+    assert f"乙の責めに帰すべき事由により中止されたときは、甲は、{fee_term}を支払うことを要しない" not in text
+    assert "乙の責めに帰すべき事由による中止の場合には、第1号の額（甲が中止によって生じた損害の賠償を乙に請求することを妨げない。）" in text
     assert "その差額を甲に返還する" in text
     assert "本契約は、中止の日に終了する" in text
     assert "入賞者が確定していない賞は授与しない" in text
@@ -362,3 +364,250 @@ def test_every_variant_assembles(stance, rights, prizes, fee):
     for kind in (HK, PT):
         text = _text(docs[kind])
         assert "{{" not in text and "本プログラム" not in text
+
+
+# ================================================================ second reading (2026-11-30, HK 02 / HK 03)
+PLEDGE = "participant_pledge"
+
+
+def _ref(doc, clause_id: str) -> str:
+    return f"第{_article(doc, clause_id).number}条"
+
+
+# ---------------------------------------------------------------- 1. one liability standard for participants
+@pytest.mark.parametrize("stance", ["provider", "balanced", "recipient"])
+def test_participants_breaches_have_one_liability_standard(stance):
+    docs, _ = _docs("hackathon", stance=stance)
+    hk = docs[HK]
+    art = _article(hk, "hk_participant_terms")
+    text = _article_text(hk, "hk_participant_terms")
+    conf, liab = _ref(hk, "common_confidentiality"), _ref(hk, "common_liability")
+    # the confidentiality article's rule on persons given access does not reach participants: this article decides
+    assert f"{conf}その他の本契約の規定にかかわらず、前項の定めるところによる" in text
+    assert f"損害賠償の範囲及び額は、{liab}の定めるところによる" in text
+    assert "liability" in [p.key for p in _article_plan_keys(art, stance)]
+    if stance == "balanced":
+        assert "相当の注意を怠らなかったことを証明したときは、この限りでない" in text
+    note = art.annotation.summary
+    assert "本条だけで決まり" in note and "本条に基づく損害賠償" in note
+
+
+def _article_plan_keys(art, stance):
+    lib = default_library()
+    variant = next(v for v in lib.clauses[art.clause_id].variants if stance in v.stance)
+    return [p for p in variant.paragraphs if p.key]
+
+
+# ---------------------------------------------------------------- 2. download: agreement, terms and pledge agree
+def test_download_is_governed_alike_and_a_pledge_is_generated():
+    docs, answers = _docs("hackathon", deal__learners__receive_raw_data=True, data__delivery__method="download")
+    hk, pt = docs[HK], docs[PT]
+    assert PLEDGE in docs
+    assert "ダウンロードした端末上において" in _article_text(hk, "hk_license")
+    duties = _article_text(hk, "hk_participant_terms")
+    assert "参加者がダウンロードした端末上で利用すること" in duties
+    assert "「参加者誓約書」を乙に提出し" in duties
+    management = _article_text(hk, "hk_data_management")
+    assert "「参加者誓約書」の提出を受け" in management and "登録端末" in management
+    assert "計算環境内でのみ提供データを利用できるようにし" not in management
+    use = _article_text(pt, "pt_data_use")
+    assert "ダウンロードした登録端末上において" in use and "「参加者誓約書」を運営者に提出し" in use
+    assert "本プラットフォームの計算環境内でのみ利用することができる" not in use
+    pledge = docs[PLEDGE]
+    assert pledge.addressee.startswith(answers.parties.recipient.name)
+    assert [s.short_name for s in pledge.signatures] == ["誓約者"]
+    text = _text(pledge)
+    assert "データ提供者のためにもされるもの" in text and "直接" in text
+    assert "利益を享受する意思を表示した時に発生します" in text
+    assert "重複して賠償する責任を負いません" in text
+    # consumer-safe: fault-based liability, no exemption for the operator, no burden of proof on the participant
+    assert "故意又は過失により本誓約書に違反して" in text
+    assert "責任を免除し、又は制限するものではありません" in text
+    assert "証明できる" not in text and "貴社" not in text and "違約金" not in text
+    # the organiser may declare the benefit on receipt, as the agreement authorises
+    assert "同誓約書の受領の際に甲に代わって" in duties
+
+
+def test_without_download_no_pledge_and_platform_only():
+    docs, _ = _docs("hackathon")
+    assert PLEDGE not in docs
+    item = _article(docs[HK], "hk_participant_terms").paragraphs[0].items[0].text
+    assert item.endswith("本プラットフォーム上で利用すること") and "ダウンロード" not in item
+
+
+# ---------------------------------------------------------------- 3. consented personal data passed on to participants
+def test_consented_personal_data_is_told_to_participants_and_confirmed_in_the_agreement():
+    docs, _ = _docs("hackathon", data__personal_info="consented", deal__learners__abroad=True)
+    terms = _article_text(docs[PT], "pt_personal_data")
+    assert "本人の同意を得て取得した個人データ" in terms
+    assert "データ提供者から運営者を経て本ハッカソンの参加者に提供され" in terms  # the consent scope
+    assert "応募成果物の作成にのみ利用" in _article_text(docs[PT], "pt_data_use")  # the purpose
+    for duty in ("安全管理", "第三者（同じチームに属する参加者を除く。）に提供し、又は閲覧させないこと", "直ちに運営者に報告",
+                 "個人情報取扱事業者の義務を負う", "第28条"):
+        assert duty in terms, duty
+    agreement = _article_text(docs[HK], "hk_participant_personal_data")
+    assert "参加者への個人データの提供" in agreement and "確認を書面により求めなければならない" in agreement
+    assert "参加者に提供データを利用させてはならない" in agreement
+    assert "外国にある参加者への提供について" in agreement and "第28条の手続が履践されていること" in agreement
+    assert "第29条" in agreement
+    assert "個人データ" in "".join(i.text for i in _article(docs[HK], "hk_participant_terms").paragraphs[0].items)
+    docs, _ = _docs("hackathon")
+    assert not any(a.clause_id in ("hk_participant_personal_data", "pt_personal_data")
+                   for d in docs.values() for a in d.articles)
+
+
+# ---------------------------------------------------------------- 4. dates keyed to the last day of the event period
+def test_dates_run_from_the_last_day_of_the_event_period_and_the_term_is_defined_alike():
+    docs, answers = _docs("hackathon")
+    hk, pt = docs[HK], docs[PT]
+    for doc in (hk, pt):
+        assert "本ハッカソンの終了" not in _text(doc) and "本ハッカソンが終了" not in _text(doc)
+    assert "開催期間の末日から30日以内" in _article_text(hk, "hk_report")
+    assert "開催期間の末日の属する月の翌月末日までに" in _article_text(hk, "hk_costs")
+    assert "開催期間の末日から30日を経過する日までの間に限り" in _article_text(hk, "hk_license")
+    assert "開催期間の末日" in "".join(i.text for i in _article(hk, "hk_participant_terms").paragraphs[0].items)
+    assert "開催期間の末日から30日を経過する日までの期間内に限る" in _article_text(pt, "pt_data_use")
+    assert _article_text(pt, "pt_deletion").startswith("参加者は、開催期間の末日")
+
+    def programme(text):
+        m = re.search(r"参加者の募集、開催期間（.*?）中の提供データの利用環境の提供、応募成果物の審査及び表彰並びに結果の報告を含", text)
+        return re.sub(r"第[0-9]+条", "第N条", m.group(0))
+
+    assert programme(_article_text(hk, "hk_definitions")) == programme(_article_text(pt, "pt_purpose"))
+    assert answers.deal.hackathon.period in programme(_article_text(pt, "pt_purpose"))
+    per_learner = {"kind": "per_learner", "amount_yen": 5000, "due": "本ハッカソンの終了日の属する月の翌月末日"}
+    docs, _ = _docs("hackathon", deal__fee=per_learner)
+    assert "開催期間の末日における参加者の数" in _article_text(docs[HK], "hk_costs")
+
+
+# ---------------------------------------------------------------- 5. venue: the operator's seat, additional
+def test_terms_venue_is_the_operators_seat_not_the_providers_court():
+    docs, answers = _docs("hackathon")
+    text = _article_text(docs[PT], "pt_governing_law")
+    assert answers.deal.court not in text
+    assert f"運営者の本店の所在地（{answers.parties.recipient.address}）を管轄する地方裁判所" in text
+    assert "管轄を排除するものではない" in text
+    note = _article(docs[PT], "pt_governing_law").annotation
+    assert answers.deal.court not in note.summary + note.recipient.benefit
+    person = {"name": "山田 太郎", "address": "東京都世田谷区桜丘一丁目1番1号", "kind": "individual", "sme": True}
+    docs, _ = _docs("hackathon", parties__recipient=person)
+    assert "運営者の住所（東京都世田谷区桜丘一丁目1番1号）を管轄する地方裁判所" in _article_text(docs[PT], "pt_governing_law")
+
+
+# ---------------------------------------------------------------- 6. generative AI: the terms never wider than the agreement
+@pytest.mark.parametrize("ai", ["prohibited", "approved_only"])
+def test_terms_allow_only_the_organisers_in_house_ai(ai):
+    docs, _ = _docs("hackathon", deal__generative_ai=ai)
+    terms = _article_text(docs[PT], "pt_prohibited")
+    assert "提供するものではない" not in terms
+    assert "自らの管理する環境において稼働させ、入力された情報が外部に送信されないAIモデル" in terms
+    agreement = _article_text(docs[HK], "common_generative_ai")
+    duties = "".join(i.text for i in _article(docs[HK], "hk_participant_terms").paragraphs[0].items)
+    assert "自らの管理する環境において稼働させ、入力された情報が外部に送信されないAIモデル" in duties
+    if ai == "approved_only":
+        assert "データ提供者が書面により承諾し" in terms and "書面により承諾" in agreement
+    else:
+        assert "承諾" not in terms.split("生成AIサービス")[1].split("行為")[0]
+
+
+# ---------------------------------------------------------------- 7. prizes: withholding, payer, refund date
+def test_prizes_are_gross_paid_by_the_organiser_with_withholding_and_a_refund_date():
+    docs, _ = _docs("hackathon")
+    costs = _article_text(docs[HK], "hk_costs")
+    assert "賞金の額は、所得税の源泉徴収をする前の額とする" in costs
+    assert "乙の名義で受賞者に賞金を支払う" in costs and "代わって" not in costs
+    assert "乙は、賞金の支払者として" in costs and "支払調書" in costs
+    assert "報告書を提出した日から60日以内に甲に返還する" in costs
+    judging = _article_text(docs[PT], "pt_judging")
+    assert "源泉徴収をする前の額とする" in judging and "運営者の名義で賞金を支払う" in judging
+    notes = _annotations(docs[HK]) + _annotations(docs[PT])
+    assert "10.21" not in notes and "税理士に確認してください" not in notes
+
+
+def test_organiser_paid_prizes_are_never_refunded_to_the_provider_and_cancellation_costs_do_not_conflict():
+    docs, _ = _docs("hackathon", deal__hackathon__prize_payer="organiser", deal__hackathon__costs_payer="shared",
+                    deal__fee={"kind": "free"}, deal__liability_cap={"kind": "none"})
+    for cid in ("hk_costs", "hk_cancellation"):
+        text = _article_text(docs[HK], cid)
+        assert "賞金に充てる" not in text and "賞金として乙に支払った" not in text, cid
+    cancel = _article_text(docs[HK], "hk_cancellation")
+    assert "定める割合により甲及び乙が負担する。ただし、甲の通知による中止" in cancel
+    assert "乙が負担すべき部分を含め、その全額を甲が負担する" in cancel
+
+
+# ---------------------------------------------------------------- 8. smaller defects of the terms and the agreement
+def test_terms_confidentiality_ends_when_the_data_become_public():
+    docs, _ = _docs("hackathon")
+    text = _article_text(docs[PT], "pt_confidentiality")
+    assert "（提供データを除く。）" not in text
+    assert "参加者の責めによらずに公知となった時に" in text
+    assert "データ提供者の秘密情報（提供データ及び派生データを含む。）についてはデータ提供者が" in text
+
+
+def test_prohibited_acts_cannot_be_added_through_the_recruitment_rules():
+    docs, _ = _docs("hackathon")
+    assert "募集要項等において定める行為" not in _article_text(docs[PT], "pt_prohibited")
+    purpose = _article_text(docs[PT], "pt_purpose")
+    assert f"{_ref(docs[PT], 'pt_changes')}に定める手続によらなければならない" in purpose
+
+
+def test_competitor_list_is_shown_to_applicants_not_published():
+    docs, _ = _docs("hackathon")
+    assert "募集要項等に掲げる" not in _text(docs[PT])
+    assert "申込みをしようとする者に示す事業者" in _article_text(docs[PT], "pt_eligibility")
+    assert "甲の書面による承諾なくこれを公表してはならない" in _article_text(docs[HK], "hk_eligibility")
+
+
+def test_fee_on_the_organisers_fault_follows_or_states_the_departure_from_article_648():
+    docs, _ = _docs("hackathon", stance="provider")
+    art = _article(docs[HK], "hk_cancellation")
+    assert "甲は、運営委託料を支払うことを要しない" in _article_text(docs[HK], "hk_cancellation")
+    assert "異なる特約" in art.annotation.direction and "受任者の責めに帰すべき事由による場合も同じ" in art.annotation.direction
+    docs, _ = _docs("hackathon")
+    art = _article(docs[HK], "hk_cancellation")
+    assert "要しない" not in _article_text(docs[HK], "hk_cancellation")
+    assert "原則に沿っています" in art.annotation.direction
+
+
+def test_definitions_survive():
+    docs, _ = _docs("hackathon")
+    assert default_library().clauses["hk_definitions"].survives
+    survival = _article_text(docs[HK], "common_survival")
+    assert f"{_ref(docs[HK], 'hk_definitions')}、" in survival
+
+
+# ---------------------------------------------------------------- 9. annotations true of the text, party wording
+def test_annotations_of_these_clauses_fit_an_individual_organiser_and_the_minors_answer():
+    person = {"name": "山田 太郎", "address": "東京都世田谷区桜丘一丁目1番1号", "kind": "individual", "sme": True}
+    docs, _ = _docs("hackathon", stance="recipient", parties__recipient=person, deal__learners__receive_raw_data=True)
+    for kind in (HK, PT, PLEDGE):
+        for a in docs[kind].articles:
+            if not a.clause_id.startswith(("hk_", "pt_")):
+                continue  # common clauses are reported separately
+            n = a.annotation
+            words = " ".join([n.summary, n.provider.benefit, n.provider.risk, n.recipient.benefit, n.recipient.risk,
+                              n.issue, n.direction])
+            assert "自社" not in words and "貴社" not in words, a.clause_id
+            assert "deal." not in words, a.clause_id
+    docs, _ = _docs("hackathon")
+    assert "法定代理人の同意を得ていること" not in _article_text(docs[HK], "hk_eligibility")
+    assert "同意の取得を資格要件としています" not in _article(docs[HK], "hk_eligibility").annotation.direction
+
+
+@pytest.mark.parametrize(
+    "stance,raw,personal,payer",
+    list(itertools.product(["provider", "balanced", "recipient"], [True, False], ["consented", "none"],
+                           ["provider", "organiser"])),
+)
+def test_download_personal_data_and_prize_variants_check_clean(stance, raw, personal, payer):
+    from contracts import consistency
+
+    docs, answers = _docs("hackathon", stance=stance, deal__learners__receive_raw_data=raw, data__personal_info=personal,
+                          deal__learners__abroad=(personal == "consented"), deal__hackathon__prize_payer=payer)
+    assert (PLEDGE in docs) == raw
+    mine = [d for d in docs.values() if d.kind in (HK, PT, PLEDGE)]
+    problems = [p.line() for p in consistency.check_set(answers, list(docs.values()), default_library())
+                if any(d.title in p.document for d in mine)]
+    assert problems == []
+    for d in mine:
+        assert "{{" not in _text(d) and "本ハッカソンの終了" not in _text(d)
