@@ -26,6 +26,7 @@ from contracts.document import (
     ScheduleRow,
     SideNote,
     SignatureBlock,
+    StampBox,
 )
 from contracts.library import ClauseSpec, DocumentSpec, Library, ParagraphSpec, VariantSpec
 
@@ -34,6 +35,11 @@ DRAFT_NOTICE = (
     "締結・使用の前に、必ず弁護士等の資格を有する専門家による確認を受けてください。"
 )
 BLANK_DATE = "　　　　年　　月　　日"
+BLANK_DATE_WAREKI = "令和　　年　　月　　日"
+END_MARK = "（以下余白）"
+# 元号 and the day each began (令和元年 = 2019-05-01); a date before 大正 is written in the Western calendar.
+ERAS = ((_dt.date(2019, 5, 1), "令和"), (_dt.date(1989, 1, 8), "平成"), (_dt.date(1926, 12, 25), "昭和"),
+        (_dt.date(1912, 7, 30), "大正"))
 SUBITEM_LABELS = "アイウエオカキクケコサシスセソタチツテト"
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -52,10 +58,22 @@ def yen(amount: Optional[int]) -> str:
     return f"金{amount:,}円"
 
 
-def date_ja(d: Optional[_dt.date]) -> str:
+def date_ja(d: Optional[_dt.date], style: str = "seireki") -> str:
+    """2027年4月1日, or in 和暦 (``style="wareki"``) 令和9年4月1日; an open date is a blank line to fill in by hand."""
+    if style == "wareki":
+        if d is None:
+            return BLANK_DATE_WAREKI
+        for start, era in ERAS:
+            if d >= start:
+                year = d.year - start.year + 1
+                return f"{era}{'元' if year == 1 else year}年{d.month}月{d.day}日"
     if d is None:
         return BLANK_DATE
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def date_style(answers: Answers) -> str:
+    return answers.deal.date_style
 
 
 def join_ja(parts: list[str]) -> str:
@@ -150,7 +168,21 @@ def assemble_set(answers: Answers, lib: Library) -> list[Document]:
                 docs.append(assemble(answers, lib, spec.id, element=element, suffix=f"_{i:02d}"))
         else:
             docs.append(assemble(answers, lib, spec.id))
-    return docs
+    return _with_stamp_boxes(answers, docs)
+
+
+def _with_stamp_boxes(answers: Answers, docs: list[Document]) -> list[Document]:
+    """A paper draft that is a taxable document gets the 収入印紙 space (how much, on which copies)."""
+    if answers.deal.execution != "paper":
+        return docs
+    from dataclasses import replace
+
+    from contracts import stamp
+
+    out = []
+    for d, s in zip(docs, stamp.assess(answers, docs)):
+        out.append(replace(d, stamp_box=StampBox(s.tax_yen, s.copies)) if s.taxable else d)
+    return out
 
 
 def assemble(
@@ -264,7 +296,7 @@ def assemble(
         "schedule": schedule,
         "title": title,
         "yen": yen,
-        "date": date_ja,
+        "date": lambda d: date_ja(d, date_style(answers)),
         "vars": {},
     }
 
@@ -326,6 +358,9 @@ def assemble(
     current["where"] = f"{document_id}: preamble"
     preamble = render(spec.preamble) if spec.preamble else ""
     closing, date_line, signatures, addressee, supplementary = _ending(spec, answers, lib, shorts, element, render)
+    sealed = [s.short_name for s in signatures if s.seal == "印"]
+    # Paper with seals: a draft of two or more sheets is sealed across every fold (契印) with the signing seals.
+    seal_note = f"（注）本書が2枚以上にわたるときは、{join_ja(sealed)}の印で各葉の綴り目に契印してください。" if sealed else ""
     return Document(
         kind=spec.id,
         title=spec.title,
@@ -341,6 +376,9 @@ def assemble(
         notice=DRAFT_NOTICE,
         supplementary=supplementary,
         version_label=version_label(answers),
+        end_mark=END_MARK if articles else "",
+        seal_note=seal_note,
+        date_style=date_style(answers),
     )
 
 
@@ -356,7 +394,7 @@ def version_label(answers: Answers) -> str:
             parts.append(f"{party.role_name or {'provider': '提供者', 'recipient': '受領者'}[v.drafter]}案")
     parts.append(f"第{v.number}版")
     if v.date:
-        parts.append(date_ja(v.date))
+        parts.append(date_ja(v.date, date_style(answers)))
     return "・".join(parts)
 
 
@@ -392,7 +430,8 @@ def _ending(spec: DocumentSpec, answers: Answers, lib: Library, shorts: dict, el
     """Closing line, date line, signature blocks, addressee and 附則 for the document's closing style."""
     deal = answers.deal
     paper = deal.execution == "paper"
-    date_line = date_ja(getattr(facts.of(answers), spec.dated))
+    style = date_style(answers)
+    date_line = date_ja(getattr(facts.of(answers), spec.dated), style)
     if spec.closing == "standard":
         names = [shorts[r] for r in spec.signers]
         joined = "".join(names) if answers.parties.naming == "kouotsu" else join_ja(names)
@@ -413,9 +452,9 @@ def _ending(spec: DocumentSpec, answers: Answers, lib: Library, shorts: dict, el
             lines = ("住所　　　　　　　　　　　　　　　　　　　　", "所属　　　　　　　　　　　　　　　　　　　　",
                      "氏名　　　　　　　　　　　　　　　　　　　　")
         # The person pledging signs on their own day, not on the contract date.
-        return "", BLANK_DATE, (SignatureBlock("誓約者", lines, "印" if paper else "（署名）"),), addressee, ()
+        return "", date_ja(None, style), (SignatureBlock("誓約者", lines, "印" if paper else "（署名）"),), addressee, ()
     effective = (
-        f"本規約は、{date_ja(deal.contract_date)}から施行する。"
+        f"本規約は、{date_ja(deal.contract_date, style)}から施行する。"
         if deal.contract_date
         else "本規約は、参加登録の受付を開始した日から施行する。"
     )

@@ -25,6 +25,7 @@ _ENGINE_READS = (
     "deal.hackathon.period", "deal.hackathon.report_days", "deal.consulting.period", "deal.consulting.review_days",
     "deal.research.period", "deal.research.direct_cost_yen", "deal.research.indirect_cost_yen",
     "deal.learners.count", "deal.confidentiality_years", "data.items", "data.description", "deal.version",
+    "deal.date_style",
 )
 
 
@@ -219,8 +220,24 @@ def _set_paths(node: Any, prefix: str) -> list[str]:
     return out
 
 
-def _read_by(lib: Library, model: str) -> set[str]:
-    """Every answers path that the model's documents read: texts, conditions, variant choices, repeats."""
+_READ_BY: dict[tuple[int, str], tuple[Library, frozenset[str]]] = {}
+
+
+def _read_by(lib: Library, model: str) -> frozenset[str]:
+    """Every answers path that the model's documents read: texts, conditions, variant choices, repeats.
+
+    It depends only on the library and the model, and parsing every clause text is most of a preview's time,
+    so it is computed once per library object and model.
+    """
+    hit = _READ_BY.get((id(lib), model))
+    if hit is not None and hit[0] is lib:
+        return hit[1]
+    paths = _paths_read_by(lib, model)
+    _READ_BY[(id(lib), model)] = (lib, paths)
+    return paths
+
+
+def _paths_read_by(lib: Library, model: str) -> frozenset[str]:
     paths: set[str] = set(_ENGINE_READS)
     texts: list[str] = []
     for doc in lib.documents_for(model):
@@ -249,7 +266,7 @@ def _read_by(lib: Library, model: str) -> set[str]:
     for text in texts:
         if "{" in text:
             paths.update(_answer_paths(lib.env.parse(text)))
-    return paths
+    return frozenset(paths)
 
 
 def ignored_answers(answers: Answers, lib: Library) -> list[str]:

@@ -85,6 +85,22 @@ class SignatureBlock:
 
 
 @dataclass(frozen=True)
+class StampBox:
+    """The 収入印紙 space on the first page of a paper draft that is a taxable document (contracts/stamp.py)."""
+
+    tax_yen: int
+    copies: str  # which copies carry the stamp: 「各当事者が保存する各1通」
+
+    @property
+    def amount(self) -> str:
+        return f"{self.tax_yen:,}円"
+
+    @property
+    def note(self) -> str:
+        return f"印紙税額　{self.amount}（{self.copies}に貼付し、消印する。）"
+
+
+@dataclass(frozen=True)
 class Document:
     kind: str
     title: str
@@ -100,6 +116,10 @@ class Document:
     notice: str  # the review notice: printed in the review copy, the summary and the packet, never in the clean copy
     supplementary: tuple[str, ...] = field(default=())  # 附則 lines for terms
     version_label: str = "第1版"  # 「甲案・第2版・2027年3月1日」: the clean copy's header and properties
+    end_mark: str = ""  # 「（以下余白）」 after the last article (and the 附則): nothing may be added below
+    stamp_box: "StampBox | None" = None  # paper drafts that are taxable: the 収入印紙 space on the first page
+    seal_note: str = ""  # paper drafts with seals: where to put the 契印
+    date_style: str = "seireki"  # seireki (2027年4月1日) | wareki (令和9年4月1日): how every date is written
 
     @property
     def header_line(self) -> str:
@@ -107,7 +127,8 @@ class Document:
 
     def text_lines(self) -> list[str]:
         """The document as plain lines, in reading order (for tests, dumps and the PDF)."""
-        out = [self.title]
+        out = [f"収入印紙（{self.stamp_box.amount}）　{self.stamp_box.note}"] if self.stamp_box else []
+        out.append(self.title)
         if self.addressee:
             out.append(self.addressee)
         if self.preamble:
@@ -120,6 +141,8 @@ class Document:
                     out.append(f"{it.label}　{it.text}")
                     out.extend(f"{s.label}　{s.text}" for s in it.subitems)
         out.extend(self.supplementary)
+        if self.end_mark:
+            out.append(self.end_mark)
         if self.closing:
             out.append(self.closing)
         if self.date_line:
@@ -127,6 +150,8 @@ class Document:
         for s in self.signatures:
             out.append(s.short_name)
             out.extend(s.lines)
+        if self.seal_note:
+            out.append(self.seal_note)
         for sch in self.schedules:
             out.append(f"{sch.label}　{sch.title}")
             out.extend(f"{r.label}　{r.value}" for r in sch.rows)

@@ -3,6 +3,12 @@
 Run `make template` after changing it. The template carries real named styles (title, article heading,
 paragraphs, items, signature, schedule, comments) so that legal staff can restyle a whole draft in one step,
 A4 with the margins of published Japanese model contracts, 游明朝/Century with ja-JP, and page numbers.
+
+The title is outline level 1 and the article and schedule headings level 2 (Word's navigation pane and PDF
+bookmarks show the draft's table of contents). The font table describes 游明朝 and Century the way Word writes
+them (a Mincho face, Shift-JIS charset, roman family). LibreOffice 7.4 ignores those hints and ``w:altName`` for
+substitution (measured: 游明朝 still became Noto Sans CJK JP), so Mincho in LibreOffice comes from the fontconfig
+rule in fonts/ that ``make`` installs.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ def set_fonts(rpr_parent, east_asian=EAST_ASIAN, latin=LATIN):
 
 
 def paragraph_style(doc, name, *, size=BODY_PT, bold=False, align=None, left=0, first=0, before=0, after=0,
-                    keep_next=False, color=None, page_break_before=False, base="Normal"):
+                    keep_next=False, color=None, page_break_before=False, base="Normal", outline=None):
     st = doc.styles[name] if name in [s.name for s in doc.styles] else doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
         st.base_style = doc.styles[base]
@@ -77,7 +83,37 @@ def paragraph_style(doc, name, *, size=BODY_PT, bold=False, align=None, left=0, 
     pf.page_break_before = page_break_before
     pf.widow_control = True
     set_fonts(st.element)
+    if outline is not None:
+        set_outline_level(st.element, outline)
     return st
+
+
+def set_outline_level(style_el, level: int) -> None:
+    """w:outlineLvl (0 = level 1) in the style's paragraph properties, at its place in the schema's sequence."""
+    ppr = style_el.get_or_add_pPr()
+    for old in ppr.findall(qn("w:outlineLvl")):
+        ppr.remove(old)
+    el = OxmlElement("w:outlineLvl")
+    el.set(qn("w:val"), str(level))
+    before = {qn(t) for t in _PPR_BEFORE_OUTLINE}
+    anchor = None
+    for child in ppr:
+        if child.tag in before:
+            anchor = child
+    if anchor is None:
+        ppr.insert(0, el)
+    else:
+        anchor.addnext(el)
+
+
+# CT_PPrBase children that precede w:outlineLvl, in schema order.
+_PPR_BEFORE_OUTLINE = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+    "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
+)
 
 
 def add_field(paragraph, instr):
@@ -116,21 +152,26 @@ def build() -> bytes:
     normal = paragraph_style(doc, "Normal", align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     normal.paragraph_format.line_spacing = 1.15
 
-    paragraph_style(doc, "契約書タイトル", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=12)
+    paragraph_style(doc, "契約書タイトル", size=16, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=12,
+                    outline=0)
     paragraph_style(doc, "草案表示", size=8.5, color="C00000", after=10)
     paragraph_style(doc, "宛先", after=12)
     paragraph_style(doc, "前文", first=CH, after=8)
-    paragraph_style(doc, "条見出し", bold=True, before=8, keep_next=True)
+    paragraph_style(doc, "条見出し", bold=True, before=8, keep_next=True, outline=1)
     paragraph_style(doc, "条本文", left=0, first=CH)
     paragraph_style(doc, "項", left=CH, first=-CH)
     paragraph_style(doc, "号", left=CH * 4, first=-CH * 3)
     paragraph_style(doc, "細目", left=CH * 5, first=-CH)
     paragraph_style(doc, "附則", before=10, keep_next=True)
-    paragraph_style(doc, "末文", first=CH, before=14, after=10)
+    paragraph_style(doc, "以下余白", align=WD_ALIGN_PARAGRAPH.RIGHT, before=6)
+    paragraph_style(doc, "印紙欄", size=8, align=WD_ALIGN_PARAGRAPH.CENTER, color="7F7F7F")
+    paragraph_style(doc, "印紙注記", size=8, color="595959")
+    paragraph_style(doc, "注記", size=8.5, before=12)
+    paragraph_style(doc, "末文", first=CH, before=14, after=10, keep_next=True)  # with the date and signatures
     paragraph_style(doc, "日付", after=10, keep_next=True)
     paragraph_style(doc, "署名当事者", left=CH * 18, before=10, keep_next=True)
     paragraph_style(doc, "署名", left=CH * 20, keep_next=True)
-    paragraph_style(doc, "別紙見出し", size=12, bold=True, page_break_before=True, after=10)
+    paragraph_style(doc, "別紙見出し", size=12, bold=True, page_break_before=True, after=10, outline=1)
     paragraph_style(doc, "別紙本文", size=10)
     paragraph_style(doc, "Header", size=8, color="595959")
     paragraph_style(doc, "Footer", size=9, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -151,6 +192,12 @@ def build() -> bytes:
     footer.add_run(" / ")
     add_field(footer, "NUMPAGES")
     footer.add_run(" －")
+
+    first = doc.paragraphs[0] if doc.paragraphs else None
+    # The 収入印紙 space (paper drafts that are taxable documents): a box at the top left of the first page.
+    doc.add_paragraph("{%p if d.stamp_box %}")
+    stamp_table(doc)
+    doc.add_paragraph("{%p endif %}")
 
     body = [
         ("契約書タイトル", "{{ d.title }}"),
@@ -179,6 +226,9 @@ def build() -> bytes:
         (None, "{%p for line in d.supplementary %}"),
         ("附則", "{{ line }}"),
         (None, "{%p endfor %}"),
+        (None, "{%p if d.end_mark %}"),
+        ("以下余白", "{{ d.end_mark }}"),
+        (None, "{%p endif %}"),
         (None, "{%p if d.closing %}"),
         ("末文", "{{ d.closing }}"),
         (None, "{%p endif %}"),
@@ -191,10 +241,12 @@ def build() -> bytes:
         ("署名", "{{ line }}{% if loop.last and s.seal %}　　{{ s.seal }}{% endif %}"),
         (None, "{%p endfor %}"),
         (None, "{%p endfor %}"),
+        (None, "{%p if d.seal_note %}"),
+        ("注記", "{{ d.seal_note }}"),
+        (None, "{%p endif %}"),
         (None, "{%p for sch in d.schedules %}"),
         ("別紙見出し", "{{ sch.label }}　{{ sch.title }}"),
     ]
-    first = doc.paragraphs[0] if doc.paragraphs else None
     for style, text in body:
         p = doc.add_paragraph(text, style=style or "Normal")
     table = doc.add_table(rows=3, cols=2)
@@ -219,6 +271,64 @@ def build() -> bytes:
     return _clean_package(buf.getvalue())
 
 
+def stamp_table(doc) -> None:
+    """One row: a dashed 24 x 30 mm box labelled 収入印紙, and beside it the tax and the copies that carry it."""
+    table = doc.add_table(rows=1, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    box, note = table.rows[0].cells
+    box.width, note.width = Mm(24), Mm(80)
+    row = table.rows[0]
+    row.height = Mm(30)
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
+
+    row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
+    box.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    note.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    box.paragraphs[0].text = "収入印紙"
+    box.paragraphs[0].style = doc.styles["印紙欄"]
+    note.paragraphs[0].text = "{{ d.stamp_box.note }}"
+    note.paragraphs[0].style = doc.styles["印紙注記"]
+    for cell, kind in ((box, "dashed"), (note, "nil")):
+        tcpr = cell._tc.get_or_add_tcPr()
+        borders = OxmlElement("w:tcBorders")
+        for side in ("top", "left", "bottom", "right"):
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), kind)
+            if kind != "nil":
+                el.set(qn("w:sz"), "6")
+                el.set(qn("w:space"), "0")
+                el.set(qn("w:color"), "7F7F7F")
+            borders.append(el)
+        # CT_TcPr order: w:tcW, w:gridSpan, w:vMerge, w:tcBorders, w:shd, …, w:vAlign
+        width = tcpr.find(qn("w:tcW"))
+        if width is not None:
+            width.addnext(borders)
+        else:
+            tcpr.insert(0, borders)
+    # Fixed layout on a 24 + 80 mm grid (python-docx spreads the grid over the page width otherwise).
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), (Mm(24), Mm(80))):
+        col.set(qn("w:w"), str(int(width.twips)))
+    # No table-level borders: only the box is drawn. (CT_TblPr order: … w:jc, w:tblCellSpacing, w:tblInd,
+    # w:tblBorders, w:shd, w:tblLayout …; autofit=False above wrote w:tblLayout fixed.)
+    tblpr = table._tbl.tblPr
+    tbl_borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "nil")
+        tbl_borders.append(el)
+    tblpr.find(qn("w:tblLayout")).addprevious(tbl_borders)
+
+
+FONT_TABLE_ENTRIES = (
+    # As Word writes them: 游明朝 is a Mincho (roman) face in the Shift-JIS charset, Century a roman Latin face.
+    '<w:font w:name="游明朝"><w:altName w:val="Yu Mincho"/><w:panose1 w:val="02020400000000000000"/>'
+    '<w:charset w:val="80"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'
+    '<w:font w:name="Century"><w:panose1 w:val="02040604050505020304"/><w:charset w:val="00"/>'
+    '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'
+)
+
+
 def _clean_package(data: bytes) -> bytes:
     """Drop the default template's Mac-era leftovers (thumbnail, stylesWithEffects) and leave compatibility mode."""
     drop = {"docProps/thumbnail.jpeg", "word/stylesWithEffects.xml"}
@@ -238,6 +348,10 @@ def _clean_package(data: bytes) -> bytes:
             if info.filename == "word/settings.xml":
                 text = content.decode("utf-8")
                 text = re.sub(r'(w:name="compatibilityMode" w:uri="[^"]*" w:val=")\d+(")', r"\g<1>15\2", text)
+                content = text.encode("utf-8")
+            if info.filename == "word/fontTable.xml":
+                text = content.decode("utf-8")
+                text = re.sub(r"(<w:fonts\b[^>]*>)", lambda m: m.group(1) + FONT_TABLE_ENTRIES, text, count=1)
                 content = text.encode("utf-8")
             if info.filename == "docProps/app.xml":
                 content = re.sub(rb"<Application>[^<]*</Application>", b"<Application>keiyaku</Application>", content)

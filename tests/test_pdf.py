@@ -58,7 +58,8 @@ def test_packet_text_round_trips(packets, example_sets):
             assert needle in text, (model, needle)
         for docx in example_sets[model].glob("*.docx"):
             lines = docx_lines(docx)
-            assert "".join(lines[0].split()) in text, (model, docx.name)
+            title = next(line for line in lines if "収入印紙" not in line)  # a paper draft may open with the stamp box
+            assert "".join(title.split()) in text, (model, docx.name)
             for line in lines:
                 if ARTICLE_HEADING.match(line):
                     assert line in text, (model, line)
