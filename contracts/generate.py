@@ -20,7 +20,7 @@ from contracts.recommend import Ranked, resolve_model
 from contracts.risk import SEVERITIES, Finding, RiskBook, findings, refuse_blocked
 
 REVIEW_DIR = "review"
-BOARD_PACKET = "取締役会付議資料.pdf"
+BOARD_PACKET = "取締役会付議資料.pdf"  # a company's; a university's is 学内決裁書.pdf (contracts.packet.approval_for)
 FORMATS = ("docx", "pdf")
 
 
@@ -75,7 +75,8 @@ def build_set(
         from contracts.render.pdf import render_pdf
         from contracts.risk import default_riskbook
 
-        files[BOARD_PACKET] = render_pdf(build_packet(answers, documents, found, lib, book or default_riskbook()))
+        packet = build_packet(answers, documents, found, lib, book or default_riskbook())
+        files[packet.approval.file_name] = render_pdf(packet)
     found_dicts = [f.as_dict() for f in found]
     ranked_dicts = [{"model": r.model, "label": r.label, "score": r.score, "eligible": r.eligible,
                      "excluded": list(r.excluded), "reasons": list(r.reasons)} for r in ranking]
