@@ -189,7 +189,7 @@ def compute(answers: Answers) -> Facts:
         use_end_event = f"{program_term}の結果の報告の日"
     elif model == "paid_consulting" and deal.consulting is not None:
         use_end = end + _dt.timedelta(days=deal.consulting.review_days) if end else None
-        use_end_event = "納入物の全部について検査が完了した日"
+        use_end_event = "納入物の全部の納入が完了した日"
     elif model == "joint_research":
         use_end = end
         use_end_event = f"{program_term}の研究期間の満了の日"

@@ -120,7 +120,9 @@ def test_outcome_basis_is_declared_648_2_and_settles_by_634():
     d = doc(docs, AGREEMENT)
     nature, fee, end = (text(article(d, h)) for h in ("本業務の性質", "委託料及び費用", "本業務の中途終了"))
     assert "納入物の引渡しに対して委託料を支払う準委任" in nature and "第648条の2" in nature
-    assert "納入物の全部の納入が完了した後でなければ、委託料を請求することができない（民法第648条の2第1項）" in fee
+    # 648条の2第1項 makes payment simultaneous with delivery: paying only after acceptance departs from it
+    assert "民法第648条の2第1項の規定にかかわらず、納入物の全部の納入が完了した後でなければ、委託料を請求することができない" in fee
+    assert "請求することができない（民法第648条の2第1項）" not in fee
     assert "民法第648条の2第2項において準用する同法第634条" in end
     # 648条3項 (the performance rule) no longer appears for an outcome-based mandate
     assert "第648条第3項" not in end
@@ -449,3 +451,271 @@ def test_work_contract_stamp_comment_follows_the_copyright_transfer(owner):
         )
     else:
         assert assessed.category == "1" and "通則3ロにより第1号文書" in note
+
+
+# --------------------------------------------------------------------------- 8. second reading of PC 01–03 (PC 02 ×
+# the learner documents: 参加規約 for an open call, 参加同意書兼権利譲渡書 for selected learners)
+
+TERMS = "参加規約"
+
+
+def _permission_problems(a, docs) -> list[str]:
+    return [p.line() for p in consistency.check_set(a, docs, default_library(), only={"permissions"})]
+
+
+@pytest.mark.parametrize("ai", ["prohibited", "approved_only"])
+def test_terms_never_grant_what_the_agreement_reserves_to_the_client(ai):
+    """Item 1: genAI only in the operator's closed environment; disclosure and publication need the client's consent."""
+    a, docs = build(**{"deal.learners.selection": "open", "deal.generative_ai": ai})
+    terms = doc(docs, TERMS)
+    prohibited = text(article(terms, "禁止事項"))
+    assert "自らの管理する環境において稼働させ、入力された情報が外部に送信されないAIモデル" in prohibited
+    # the agreement makes 乙 ban every external service for learners: no client-approved service, no operator service
+    assert "データ提供者が書面により承諾し" not in prohibited and "運営者が提供する" not in prohibited
+    assert "生成AIサービスその他の外部のサービスに入力しないこと" in text(
+        article(doc(docs, AGREEMENT), "学習者の関与及び再委託"))
+    confidentiality = text(article(terms, "秘密保持"))
+    assert "データ提供者の秘密情報（提供データ及び派生データを含む。）についてはデータ提供者が" in confidentiality
+    publication = text(article(terms, "成果の公開"))
+    assert "データ提供者の書面による事前の承諾" in publication
+    assert "同意を得た運営者の書面" not in publication and "運営者の書面による事前の承諾" not in publication
+    assert _permission_problems(a, docs) == []
+
+
+def test_consent_never_lets_the_operator_permit_disclosure_or_publication():
+    a, docs = build(**{"deal.learners.selection": "selected", "deal.learners.abroad": True})
+    consent = doc(docs, CONSENT)
+    conf = text(article(consent, "秘密保持"))
+    assert "運営者の書面（電磁的記録を含みます。以下同じ。）による事前の承諾を得ることなく第三者" not in conf
+    assert "データ提供者の秘密情報（提供データ及び派生データを含みます。）についてはデータ提供者の" in conf
+    publication = text(article(consent, "公表及び経歴への記載"))
+    assert "データ提供者の書面による事前の承諾を得ることなく" in publication
+    assert "運営者の書面による事前の承諾" not in publication
+    data = text(article(consent, "提供データの取扱い"))
+    assert "運営者を通じてデータ提供者の書面による事前の承諾を得た場合を除きます" in data
+    assert _permission_problems(a, docs) == []
+
+
+def test_terms_treat_work_for_an_employer_by_notice_and_an_agreement_with_the_employer():
+    """Item 2: an employer's consent transfers nothing (著作権法15条, 特許法35条3項)."""
+    _, docs = build(**{"deal.learners.selection": "open"})
+    eligibility = text(article(doc(docs, TERMS), "参加資格"))
+    assert "所属先の承諾を得ていること" not in eligibility
+    assert "本成果物に関する権利の処分について所属先の承諾" not in eligibility
+    assert "所属先の業務として行うものではないことを、運営者に対して表明する" in eligibility
+    assert "その旨を運営者に申し出なければならない" in eligibility
+    assert "運営者と所属先との間の書面による合意" in eligibility
+    assert "その合意が成立するまで、当該者に提供データを利用させない" in eligibility
+    # the duty PC 02 requires the 参加契約 to contain
+    flowdown = text(article(doc(docs, AGREEMENT), "学習者の関与及び再委託"))
+    assert "参加の前にその旨を乙に申し出ること" in flowdown
+    # the selected-learner consent says the same
+    _, docs = build(**{"deal.learners.selection": "selected"})
+    rights = text(article(doc(docs, CONSENT), "成果に係る権利の譲渡"))
+    assert "運営者と所属先との間の書面による合意" in rights
+
+
+def test_open_call_terms_assign_only_what_the_agreement_needs_and_leave_the_rest():
+    """Item 3: no blanket assignment of every work by standard terms; the rest is licensed, not taken."""
+    _, docs = build(**{"deal.learners.selection": "open"})
+    works = text(article(doc(docs, TERMS), "本成果物の権利"))
+    assert "これを作成した参加者に帰属する" in works
+    assert "「採用成果物」" in works and "通知が参加者に到達した時に、運営者に譲渡する" in works
+    assert "特許を受ける権利その他の知的財産権を、その発生と同時に運営者に譲渡する" not in works
+    assert "採用成果物以外の本成果物を" in works and "利用（複製及び翻案を含む。）することを許諾し" in works
+    assert "名誉又は声望を害する方法で利用されるときは、この限りでない" in works
+    agreement = doc(docs, AGREEMENT)
+    flowdown = text(article(agreement, "学習者の関与及び再委託"))
+    assert "乙が納入物に用いるものとして学習者に通知したもの" in flowdown
+    assert "その他の成果を乙及び甲が本業務のために利用することを許諾し" in flowdown
+    assert "参加契約の定めに従い承継する" in text(article(agreement, "発明等の取扱い"))
+    # registration by the published qualifications, not by the consultant's discretion
+    recruit = text(article(agreement, "学習者の募集及び参加契約"))
+    assert "参加規約に定める参加資格を満たす者として乙が登録した者" in recruit
+    assert "乙が参加を認めて登録した者" not in recruit
+    # selected learners still assign everything, individually and with an explanation
+    _, docs = build(**{"deal.learners.selection": "selected"})
+    rights = text(article(doc(docs, CONSENT), "成果に係る権利の譲渡"))
+    assert "本成果物の作成の時に運営者に譲渡します" in rights
+
+
+@pytest.mark.parametrize("owner", ["consultant", "split"])
+def test_consultant_does_not_claim_copyright_the_learner_keeps(owner):
+    _, docs = build(**{"deal.learners.selection": "open", "deal.consulting.deliverables_owner": owner})
+    ip = text(article(doc(docs, AGREEMENT), "本成果物の知的財産権"))
+    assert "参加契約の定めにより学習者に留保される" in ip
+
+
+@pytest.mark.parametrize("stance", ["provider", "balanced"])
+def test_client_has_no_discretionary_veto_over_openly_recruited_learners(stance):
+    """Item 3: 甲's say over each learner is limited to qualifications published before the call."""
+    _, docs = build(stance=stance, **{"deal.learners.selection": "open"})
+    learners = text(article(doc(docs, AGREEMENT), "学習者の関与及び再委託"))
+    assert "甲の書面による承諾を得なければならない" not in learners.split("\n")[0]
+    assert "参加規約に定める参加資格" in learners and "異議を述べることができ" in learners
+    if stance == "provider":
+        assert "参加の申込みをしようとする者に示し、これを満たす者に限り学習者として登録しなければならない" in learners
+        eligibility = text(article(doc(docs, TERMS), "参加資格"))
+        assert "データ提供者の求めにより運営者が参加の申込みの前に募集要項等に示す参加資格" in eligibility
+    # selected learners: the client may still approve each one (no standard terms are used)
+    _, docs = build(stance=stance, **{"deal.learners.selection": "selected"})
+    learners = text(article(doc(docs, AGREEMENT), "学習者の関与及び再委託"))
+    if stance == "provider":
+        assert "甲の書面による承諾を得なければならない" in learners
+    else:
+        assert "合理的な理由（学習者が甲の競合事業者の役職員であることを含む。）" in learners
+
+
+@pytest.mark.parametrize("selection", ["open", "selected"])
+def test_provider_stance_requires_no_document_the_set_does_not_contain(selection):
+    """Item 4: no 甲宛誓約書 is required, because none is generated."""
+    _, docs = build(stance="provider", **{"deal.learners.selection": selection})
+    agreement = doc(docs, AGREEMENT)
+    assert "誓約" not in whole(agreement)
+    assert "誓約書" not in notes(article(agreement, "学習者の関与及び再委託"))
+    titles = {d.title for d in docs}
+    for m in re.finditer(r"(参加規約|参加同意書兼権利譲渡書|参加者誓約書|学生誓約書|受講者誓約書)", whole(agreement)):
+        assert m.group(1) in titles, m.group(1)
+
+
+def test_performance_fee_tied_to_acceptance_is_paid_month_by_month():
+    """Item 5: 履行割合型 with a due date tied to inspection: the draft sets monthly dates instead."""
+    a, docs = build(**{"deal.consulting.fee_basis": "performance"})
+    assert "検査" in a.deal.fee.due
+    d = doc(docs, AGREEMENT)
+    fee = text(article(d, "委託料及び費用"))
+    assert "検査の合格を条件としない" in fee
+    assert a.deal.fee.due not in fee and "検査に合格した日" not in fee
+    assert "2027年4月から2027年9月までの6か月" in fee and "各月に割り当てた額（金500,000円）" in fee
+    assert "当該月の末日を締日として、その翌月末日までに" in fee
+    assert a.deal.fee.due not in article(d, "委託料及び費用").annotation.summary
+    assert "各月末日締め、翌月末日払い" in notes(article(d, "本業務の性質"))
+
+
+def test_monthly_instalments_add_up_to_the_fee():
+    _, docs = build(**{"deal.consulting.fee_basis": "performance", "deal.fee.amount_yen": 3100000})
+    fee = text(article(doc(docs, AGREEMENT), "委託料及び費用"))
+    each, last = (int(x.replace(",", "")) for x in re.search(r"金([\d,]+)円。ただし、最終の月は金([\d,]+)円", fee).groups())
+    assert each * 5 + last == 3100000
+
+
+def test_performance_fee_keeps_a_due_date_that_fits_and_per_learner_fees_are_split_by_month():
+    _, docs = fee_combo("performance")
+    fee = text(article(doc(docs, AGREEMENT), "委託料及び費用"))
+    assert PERFORMANCE_DUE in fee and "締日" not in fee
+    _, docs = build(**{"deal.consulting.fee_basis": "performance", "deal.fee.kind": "per_learner",
+                       "deal.fee.amount_yen": 250000})
+    fee = text(article(doc(docs, AGREEMENT), "委託料及び費用"))
+    assert "実施期間に属する暦月の数で除して得た額" in fee and "検査に合格した日" not in fee
+
+
+def test_paid_learners_in_an_open_call_sign_a_separate_freelance_contract():
+    """Item 6: consideration is not the learning opportunity when learners are paid."""
+    _, docs = build(**{"deal.learners.selection": "open", "deal.learners.paid": True})
+    terms = doc(docs, TERMS)
+    body = whole(terms)
+    assert "指導及び学習の機会に含まれる" not in body
+    paid = text(article(terms, "報酬及び業務委託契約"))
+    assert "業務委託契約（以下「業務委託契約」という。）" in paid
+    assert "特定受託事業者に係る取引の適正化等に関する法律第3条第1項" in paid
+    assert "第16条（解除等の予告）" in paid and "第5条" in paid
+    assert "正確かつ最新の内容に保つ" in paid  # 12条: public recruitment
+    assert "業務委託契約で定めるところによる" in text(article(terms, "本成果物の権利"))
+    assert "特定受託事業者に係る取引の適正化等に関する法律第12条" in article(terms, "報酬及び業務委託契約").annotation.references
+    assert "消費者に当たるため" not in notes(article(terms, "免責及び責任の制限"))
+    # unpaid learners: no such article, and the consideration is the learning opportunity
+    _, docs = build(**{"deal.learners.selection": "open"})
+    terms = doc(docs, TERMS)
+    assert "報酬及び業務委託契約" not in [a.heading for a in terms.articles]
+    assert "指導及び学習の機会に含まれる" in text(article(terms, "本成果物の権利"))
+
+
+def test_inspection_comment_does_not_promise_freedom_from_nonconformity_liability():
+    """Item 7: 「請負と異なり、契約不適合責任を負いません」 was unconditional."""
+    for kind in ("performance", "outcome"):
+        _, docs = fee_combo(kind)
+        note = notes(article(doc(docs, AGREEMENT), "本業務の性質"))
+        assert "請負と異なり、契約不適合責任" not in note
+        assert "請負と性質決定され" in note
+
+
+def test_work_contract_payment_after_acceptance_departs_from_633():
+    _, docs = fee_combo("work")
+    fee = text(article(doc(docs, AGREEMENT), "委託料及び費用"))
+    assert "民法第633条の規定にかかわらず" in fee and "請求することができない（民法第633条）" not in fee
+
+
+def test_terms_do_not_describe_the_data_before_registration():
+    a, docs = build(**{"deal.learners.selection": "open"})
+    terms = doc(docs, TERMS)
+    assert a.data.title not in whole(terms)
+    definitions = text(article(terms, "定義"))
+    assert "参加者の登録の後に通知する" in definitions
+
+
+def test_learners_keep_non_data_secrets_as_long_as_the_consultant():
+    a, docs = build(**{"deal.learners.selection": "open"})
+    f = facts.of(a)
+    conf = text(article(doc(docs, TERMS), "秘密保持"))
+    years = int(re.search(r"本プログラムの終了後(\d+)年間存続する", conf).group(1))
+    assert years >= f.confidentiality_years + (a.deal.term_months + 11) // 12
+    assert "営業秘密として管理する情報に係る義務は、当該期間の経過後も" in conf
+    _, docs = build(**{"deal.learners.selection": "selected"})
+    consent = text(article(doc(docs, CONSENT), "秘密保持"))
+    assert f"本プログラムの終了後{years}年間存続します" in consent
+
+
+@pytest.mark.parametrize("stance", ["provider", "balanced", "recipient"])
+def test_agreement_authorises_the_operator_to_accept_the_benefit_for_the_client(stance):
+    for selection in ("open", "selected"):
+        _, docs = build(stance=stance, **{"deal.learners.selection": selection})
+        learners = text(article(doc(docs, AGREEMENT), "学習者の関与及び再委託"))
+        assert "甲に代わって学習者に対し受益の意思を表示する権限を付与する" in learners
+    effect = text(article(doc(docs, CONSENT), "同意の効力"))
+    assert "運営者が本同意書を受領した時にデータ提供者に代わってこの意思を表示したものとします" in effect
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_terms_comments_carry_no_prize_language(paid):
+    _, docs = build(**{"deal.learners.selection": "open", "deal.learners.paid": paid})
+    terms = doc(docs, TERMS)
+    assert "賞金" not in whole(terms) + all_notes(terms)
+
+
+@pytest.mark.parametrize("selection", ["open", "selected"])
+def test_consented_personal_data_duties_reach_every_learner(selection):
+    _, docs = build(**{"deal.learners.selection": selection, "data.personal_info": "consented",
+                       "deal.learners.abroad": True})
+    learner_doc = doc(docs, TERMS if selection == "open" else CONSENT)
+    clause = text(article(learner_doc, "提供データに含まれる個人データ"))
+    for duty in ("本人の同意を得て取得した個人データ", "安全管理", "直ちに運営者に報告", "第28条"):
+        assert duty in clause, duty
+    assert "他の" in clause and "に提供し、又は閲覧させないこと" in clause
+    assert "応募成果物" not in clause
+    # the agreement requires 乙 to impose exactly these duties
+    assert "第三者に提供しないこと" in text(article(doc(docs, AGREEMENT), "個人情報の取扱い"))
+    _, docs = build(**{"deal.learners.selection": selection})
+    assert "提供データに含まれる個人データ" not in [a.heading for a in doc(docs, TERMS if selection == "open" else CONSENT).articles]
+
+
+def test_completion_is_named_as_defined_by_the_acceptance_clause():
+    """Item 7: the licence and deletion run from 「納入物の全部の納入が完了した日」 (as defined), not 「検査が完了した日」."""
+    _, docs = build()
+    body = whole(doc(docs, AGREEMENT))
+    assert "検査が完了した日" not in body
+    assert "納入物の全部の納入が完了した日" in body
+
+
+@pytest.mark.parametrize("changes", [
+    {"stance": "provider", "deal.consulting.contract_type": "work"},
+    {"stance": "recipient", "deal.consulting.fee_basis": "performance", "deal.learners.selection": "selected",
+     "deal.learners.paid": True},
+    {"deal.consulting.fee_basis": "performance", "deal.learners.selection": "selected", "deal.execution": "electronic"},
+    {"deal.learners.selection": "open", "deal.learners.paid": True},
+    {"data.personal_info": "consented", "deal.learners.abroad": True},
+    {"stance": "provider", "deal.generative_ai": "approved_only", "deal.learners.minors": True},
+])
+def test_variant_sets_pass_the_consistency_checks(changes):
+    stance = changes.pop("stance", None)
+    a, docs = build(stance=stance, **changes)
+    assert [p.line() for p in consistency.check_set(a, docs, default_library())] == []
