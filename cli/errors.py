@@ -4,6 +4,9 @@ Exit status: 0 success, 1 generation failure (a library or assembly problem, or 
 2 bad input or usage: every fault of an input (answers, CSV, standard input) or of the output folder (permissions,
 a full or read-only disk) is 2, so that 1 always means a bug or a library problem. ``--debug`` on the top-level
 command shows the traceback instead. Messages escape control characters, so that input cannot drive the terminal.
+
+The words come from the message catalogue (``contracts/messages.yaml``) in the language ``keiyaku --lang`` or the
+locale (``LANG``) chose; every message starts with ``error: `` in both languages, so that scripts can find it.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ def errors_to_exit(fn):
         except (AnswersError, InputError, OutputError) as exc:
             fail(str(exc), 2)
         except (AssemblyError, LibraryError) as exc:
-            fail(f"generation failed: {exc}", 1)
+            fail(_text("cli.generation_failed", detail=exc), 1)
         except Failure as exc:
             fail(str(exc), exc.status)
         except BrokenPipeError:
@@ -47,7 +50,7 @@ def errors_to_exit(fn):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:  # noqa: BLE001 - an unexpected bug still gets a message, not a traceback
-            fail(f"internal error: {type(exc).__name__}: {exc} (run `keiyaku --debug ...` for details)", 1)
+            fail(_text("cli.internal", kind=type(exc).__name__, detail=exc), 1)
 
     return wrapper
 
@@ -55,8 +58,14 @@ def errors_to_exit(fn):
 def fail(message: str, status: int):
     if click.get_current_context().find_root().params.get("debug"):
         raise
-    click.echo(f"error: {shown(message)}", err=True)
+    click.echo(f"{_text('error.prefix')}{shown(message)}", err=True)
     sys.exit(status)
+
+
+def _text(key: str, **params) -> str:
+    from contracts.messages import text
+
+    return text(key, **params)
 
 
 def shown(text: str) -> str:

@@ -7,6 +7,12 @@ What it adds is *relevance*: ``RULES`` says when an earlier answer makes a field
 representative for an individual, no fee amount for a free deal, only the chosen model's ``deal.<section>``),
 and which answers a rule needs first, so that those are asked before the field that depends on them.
 
+Answers are read by the one lenient parser (``contracts.parse``, as in the answers file and ``keiyaku batch``):
+２４, 500,000, 50万円, 24か月, はい/いいえ, 2027/4/1, 令和9年4月1日, and a choice by number, value or Japanese label
+(国立大学法人). 「戻る」 (back) returns to the previous question; each question shows its number and the expected
+total (n/N, which grows or shrinks as answers make questions relevant); before the file is written, every answer is
+listed with its label, and any of them can be changed by number.
+
 Nothing is written until the very end, and then atomically: an interrupted interview leaves no file.
 """
 
@@ -16,13 +22,17 @@ import json
 import os
 import re
 import typing
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import click
 
 from cli.errors import Failure, errors_to_exit
+# The texts and the relevance rules are shared with the browser questionnaire (web/): contracts/questions.py.
+from contracts.questions import choice_meanings, description, headline, question, value_at
+from contracts.questions import rules as _rules
+from contracts.questions import suggested_default as _suggested_default
+from contracts.questions import without_choices as _without_choices
 
 SCHEMA_FILE = "answers.schema.json"
 SCHEMA_ID = "urn:keiyaku:answers-schema:v1"
@@ -31,130 +41,24 @@ MODELS = ("hackathon", "paid_consulting", "joint_research", "data_provision", "a
 _OMIT = object()  # an optional field left empty: not written to the file
 
 
-# --------------------------------------------------------------------------- texts from the model
-
-
-def _extra(field) -> dict:
-    extra = field.json_schema_extra
-    return extra if isinstance(extra, dict) else {}
-
-
-def question(field, lang: str) -> str:
-    q = _extra(field).get("question") or {}
-    return q.get(lang) or q.get("ja") or description(field, lang)
-
-
-def description(field, lang: str) -> str:
-    if lang == "en":
-        return _extra(field).get("description_en") or field.description or ""
-    return field.description or _extra(field).get("description_en") or ""
-
-
-_MEANING_JA = re.compile(r"([a-z_0-9]+)（([^）]*)）")
-_MEANING_EN = re.compile(r"([a-z_0-9]+) \(([^)]*)\)")
-
-
-def choice_meanings(field, options: tuple, lang: str) -> dict[str, str]:
-    """What each Literal value means, as the field's description (or question) says: ``value（意味）``."""
-    pattern = _MEANING_EN if lang == "en" else _MEANING_JA
-    found: dict[str, str] = {}
-    for text in (description(field, lang), question(field, lang)):
-        for value, meaning in pattern.findall(text):
-            if value in map(str, options):
-                found.setdefault(value, meaning)
-    return found
-
-
-def _without_choices(text: str, options: tuple | None, lang: str) -> str:
-    """A question that spells out its choices, shown without them (they are listed below it)."""
-    if not options:
-        return text
-    m = (_MEANING_EN if lang == "en" else _MEANING_JA).search(text)
-    if m and m.group(1) in map(str, options) and m.start() > 0:
-        return text[: m.start()].rstrip(" 　:")
-    return text
-
-
-def headline(field, lang: str, options: tuple | None = None) -> str:
-    """The description without its list of choices: the part before ``:`` when a choice list follows."""
-    text = description(field, lang)
-    head, sep, rest = text.partition(": ")
-    if sep and ((_MEANING_EN if lang == "en" else _MEANING_JA).search(rest)
-                or (options and rest.split(",")[0].strip() in map(str, options))):
-        return head
-    return text
-
-
-# --------------------------------------------------------------------------- relevance
-
-
-@dataclass(frozen=True)
-class Rule:
-    needs: tuple[str, ...]  # answers the rule reads; asked first if not yet answered
-    ask: Callable[["Interview"], bool]  # False: the field is irrelevant and is neither asked nor written
-
-
-def _value_is(path: str, *values) -> Rule:
-    return Rule((path,), lambda iv: iv.get(path) in values)
-
-
-def _value_is_not(path: str, *values) -> Rule:
-    return Rule((path,), lambda iv: iv.get(path) not in values)
-
-
-def _section_rule(model: str) -> Rule:
-    return Rule(("model",), lambda iv: iv.effective_model() == model)
-
-
-def _rules() -> dict[str, Rule]:
-    from contracts.answers import _SECTION_FOR_MODEL
-
-    rules = {
-        "schema_version": Rule((), lambda iv: False),  # always the current version
-        "deal.choices": Rule((), lambda iv: False),  # expert setting, edit the file (see `keiyaku clauses show`)
-        "deal.version": Rule((), lambda iv: False),  # set per negotiation round in the file; the first draft is 第1版
-        "deal.goals": _value_is("model", "auto"),  # only used to recommend a model
-        "deal.constraints": _value_is("model", "auto"),
-        "data.sensitive": _value_is_not("data.personal_info", "none"),
-        "data.anonymized_publication": _value_is("data.personal_info", "anonymized"),
-        "deal.fee.amount_yen": _value_is("deal.fee.kind", "fixed", "per_learner"),
-        "deal.fee.percent": _value_is("deal.fee.kind", "revenue_share"),
-        "deal.fee.due": _value_is_not("deal.fee.kind", "free"),
-        "deal.liability_cap.amount_yen": _value_is("deal.liability_cap.kind", "fixed"),
-        "deal.publication.review_days": _value_is("deal.publication.allowed", True),
-        "deal.deletion.certificate": _value_is_not("deal.deletion.method", "return"),
-        "deal.hackathon.prize_payer": Rule(("deal.hackathon.prizes",), lambda iv: bool(iv.get("deal.hackathon.prizes"))),
-        "deal.research.non_practice_compensation": _value_is("deal.research.results_owner", "joint"),
-        "deal.research.royalty_percent": _value_is("deal.research.non_practice_compensation", "royalty"),
-        "deal.research.in_house_royalty_percent": _value_is("deal.research.non_practice_compensation", "royalty"),
-        # how learners are recruited and paid changes the documents of the consulting model only
-        "deal.learners.selection": _section_rule("paid_consulting"),
-        "deal.learners.paid": _section_rule("paid_consulting"),
-    }
-    for side in ("provider", "recipient"):
-        rules[f"parties.{side}.representative"] = _value_is_not(f"parties.{side}.kind", "individual")
-        rules[f"parties.{side}.acts_as_business"] = _value_is(f"parties.{side}.kind", "individual")
-        rules[f"parties.{side}.role_name"] = _value_is("parties.naming", "roles")
-    for model, section in _SECTION_FOR_MODEL.items():
-        rules[f"deal.{section}"] = _section_rule(model)
-    return rules
-
-
-def _suggested_default(iv: "Interview", path: str) -> Any:
-    """Defaults that depend on earlier answers (the model's own defaults otherwise)."""
-    model = iv.effective_model(resolve=False)
-    if path == "deal.fee.kind" and model == "joint_research":
-        return "free"  # the research costs are in deal.research
-    if path == "parties.recipient.kind" and model == "joint_research":
-        return "national_university"
-    return None
-
-
 # --------------------------------------------------------------------------- the interview
 
 
 class Interrupted(Exception):
     pass
+
+
+class _Back(Exception):
+    """The user typed 戻る (back): return to the previous question."""
+
+
+_BACK_WORDS = {"戻る", "もどる", "back", "<"}
+
+
+def _is_back(text: str) -> bool:
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text).strip().casefold() in _BACK_WORDS
 
 
 def _unwrap(annotation):
@@ -184,6 +88,11 @@ class Interview:
         self.done: set[str] = set()
         self.rules = _rules()
         self.asked = 0
+        self.history: list[str] = []  # the paths answered in this interview, in order (戻る walks it back)
+        self.omitted: set[str] = set()  # optional questions answered with nothing
+        self.previous: dict[str, Any] = {}  # answers taken back with 戻る: offered again as the default
+        self.open_lists: set[str] = set()  # lists of entries still being filled in when 戻る was typed
+        self.pending: list[tuple[str, list[str]]] = []  # section headings shown with their first question
 
     # ----------------------------------------------------------- small helpers
 
@@ -192,25 +101,7 @@ class Interview:
 
     def get(self, path: str) -> Any:
         """The answer at ``path``, or the field's default when it has not been (or will not be) asked."""
-        from contracts.answers import Answers
-        from contracts.batch import split_path
-
-        node: Any = self.data
-        cls: Any = Answers
-        value: Any = None
-        for part in split_path(path):
-            field = cls.model_fields[part] if _is_model(cls) else None
-            if isinstance(node, dict) and part in node:
-                value = node[part]
-            elif field is not None and not field.is_required():
-                value = field.get_default(call_default_factory=True)
-                if hasattr(value, "model_dump"):
-                    value = value.model_dump()
-            else:
-                return None
-            node = value
-            cls = _unwrap(field.annotation) if field is not None else None
-        return value
+        return value_at(self.data, path)
 
     def effective_model(self, resolve: bool = True) -> str | None:
         model = self.data.get("model")
@@ -230,15 +121,46 @@ class Interview:
     # ----------------------------------------------------------- walking the model
 
     def run(self) -> dict:
+        """Ask what is missing, from the top; 「戻る」 takes the last answer back and asks again from there."""
         from contracts.answers import Answers
 
-        self.walk(Answers, self.data, "")
-        return self.data
+        while True:
+            self.done = set()
+            try:
+                self.walk(Answers, self.data, "")
+                return self.data
+            except _Back:
+                self.step_back()
+
+    def step_back(self) -> None:
+        """Forget the last answer given in this interview (it is asked again, with that answer as the default)."""
+        from contracts.messages import text
+
+        if not self.history:
+            self.echo(self.t(text("init.back.none", "ja"), text("init.back.none", "en")), err=True)
+            self.asked = max(0, self.asked - 1)
+            return
+        path = self.history.pop()
+        self.asked = max(0, self.asked - 2)  # the question taken back and the one abandoned are shown again
+        if path == "model" and getattr(self, "auto_resolved", False):
+            self.data["model"] = "auto"  # back to the recommendation
+            self.auto_resolved = False
+            return
+        self.previous[path] = self.get(path)
+        self.omitted.discard(path)
+        self.forget(path)
+        m = re.fullmatch(r"(.+)\[(\d+)\]\.[a-z_]+", path)
+        if m:  # the first answer of a new entry taken back: the entry goes, and the list is open again
+            entries = self.get(m.group(1))
+            index = int(m.group(2))
+            if isinstance(entries, list) and index < len(entries) and entries[index] == {}:
+                del entries[index]
+            self.open_lists.add(m.group(1))
 
     def walk(self, cls, node: dict, prefix: str) -> None:
-        if prefix == "deal" and self.data.get("model") == "auto":
-            self.resolve_auto()
         for name in cls.model_fields:
+            if not prefix and name not in ("schema_version", "model") and self.data.get("model") == "auto":
+                self.resolve_auto()  # the user does not know the model: recommend one first, then ask the rest
             self.ask_field(cls, node, prefix, name)
 
     def ask_path(self, path: str) -> None:
@@ -270,7 +192,7 @@ class Interview:
 
     def ask_field(self, cls, node: dict, prefix: str, name: str) -> None:
         path = _join(prefix, name)
-        if path in self.done:
+        if path in self.done or path in self.omitted:
             return
         self.done.add(path)
         field = cls.model_fields[name]
@@ -296,11 +218,17 @@ class Interview:
                 for i, item in enumerate(node[name]):
                     if isinstance(item, dict):
                         self.walk(item_cls, item, f"{path}[{i}]")
-                return
-            node[name] = self.ask_entries(field, item_cls, path)
+                if path not in self.open_lists:
+                    return
+            else:
+                node[name] = []
+                self.open_lists.add(path)
+            self.ask_entries(field, item_cls, path, node[name])
+            self.open_lists.discard(path)
             return
         if given:
-            problem = self.check(field, node[name])
+            node[name] = self.widened(field, path, node[name])
+            problem = self.check(field, node[name], path)
             if problem is None:
                 return
             self.echo(self.t(f"\n{path}: ファイルの値を使えません（{problem}）。もう一度伺います。",
@@ -308,19 +236,32 @@ class Interview:
         value = self.ask_value(field, path)
         if value is _OMIT:
             node.pop(name, None)
+            self.omitted.add(path)
         else:
             node[name] = value
+        self.history.append(path)
 
     # ----------------------------------------------------------- asking
 
-    def section(self, field, path: str) -> None:
-        self.echo("")
-        self.echo(f"━━ {question(field, self.lang)}　（{path}）")
+    def section(self, field, path: str, *lines: str) -> None:
+        """A section's heading, shown just before its first question (a section whose answers are all given, as on
+        the way back to an earlier question, shows nothing)."""
+        self.pending = [(p, ls) for p, ls in self.pending if path.startswith(p + ".") or path.startswith(p + "[")]
+        self.pending.append((path, [f"━━ {question(field, self.lang)}　（{path}）", *lines]))
 
     def show(self, field, path: str, options: tuple | None) -> None:
+        from contracts.messages import text
+
+        for section, lines in self.pending:
+            if path.startswith(section + ".") or path.startswith(section + "["):
+                self.echo("")
+                for line in lines:
+                    self.echo(line)
+        self.pending = []
         self.asked += 1
+        progress = text("init.progress", self.lang, n=self.asked, total=self.asked + self.remaining())
         self.echo("")
-        self.echo(f"【{path}】{_without_choices(question(field, self.lang), options, self.lang)}")
+        self.echo(f"【{path}】{progress}{_without_choices(question(field, self.lang), options, self.lang)}")
         self.echo(f"  {headline(field, self.lang, options)}")
         if options:
             meanings = choice_meanings(field, options, self.lang)
@@ -331,6 +272,11 @@ class Interview:
 
     def _default_text(self, field, path: str, kind) -> str | None:
         suggested = _suggested_default(self, path)
+        if self.previous.get(path) is not None and not isinstance(self.previous[path], (list, dict)):
+            value = self.previous[path]  # the answer given before 戻る
+            if kind is bool:
+                return "y" if value else "n"
+            return value.isoformat() if hasattr(value, "isoformat") else str(value)
         if suggested is not None:
             value = suggested
         elif field.is_required():
@@ -357,70 +303,86 @@ class Interview:
         optional = not field.is_required() and default is None
         if optional:
             self.echo(self.t("  （省略可: 空欄のまま Enter）", "  (optional: just press Enter to leave it out)"))
-        hint = "y/n" if kind is bool else (self.t("番号又は値", "number or value") if options else "")
+        hint = "y/n" if kind is bool else (self.t("番号・値又は名称", "number, value or label") if options else "")
         label = "  " + self.t("回答", "Answer") + (f" ({hint})" if hint else "")
 
         def parse(raw: str):
             text = raw.strip()
+            if _is_back(text):
+                raise _Back()
             if not text:
                 if default is not None:
                     text = default
                 elif optional:
                     return _OMIT
                 else:
-                    raise click.BadParameter(self.t("回答が必要です。", "an answer is required."))
-            return self.parse_one(field, kind, options, text, whole=True)
+                    raise click.BadParameter(self.say("init.required"))
+            return self.parse_one(field, kind, options, text, whole=True, path=path)
 
         return self.prompt(label, default=default if default is not None else "", show_default=default is not None,
                            value_proc=parse)
 
-    def parse_one(self, field, kind, options, text: str, whole: bool):
-        """Text -> a valid value of ``kind``; click.BadParameter (shown, then asked again) otherwise."""
+    def say(self, key: str, **params) -> str:
+        """A message from the catalogue in the interview's language."""
+        from contracts.messages import text
+
+        return text(key, self.lang, **params)
+
+    def parse_one(self, field, kind, options, text: str, whole: bool, path: str = ""):
+        """Text -> a valid value of ``kind``; click.BadParameter (shown, then asked again) otherwise.
+
+        A choice is a number, a value or a Japanese label; everything else goes through the shared lenient parser
+        (``contracts.batch.convert`` → ``contracts.parse``), which also reads the field's counter word (24か月, 50万円)."""
         from pydantic import TypeAdapter, ValidationError
 
         from contracts.batch import CellError, convert
+        from contracts.parse import choices_text
 
         if options and text.isdigit() and 1 <= int(text) <= len(options):
             text = str(options[int(text) - 1])
         try:
-            value = convert(text, kind)
+            value = convert(text, kind, path or None)
         except CellError as exc:
             if options:
-                raise click.BadParameter(self.t(
-                    f"{text!r} は選択肢にありません。番号（1〜{len(options)}）か値（{', '.join(map(str, options))}）を入力してください。",
-                    f"{text!r} is not a choice; enter a number (1-{len(options)}) or one of: {', '.join(map(str, options))}.",
-                )) from None
-            if kind is bool:
-                raise click.BadParameter(self.t("はい（y）かいいえ（n）で答えてください。", "answer y (yes) or n (no).")) from None
-            import datetime as dt
+                from contracts.answers import value_labels
+                from contracts.batch import field_at
 
-            hint = {int: "整数で入力してください（例: 24、1,000,000）", float: "数値で入力してください（例: 12.5）",
-                    dt.date: "日付を YYYY-MM-DD で入力してください（例: 2027-04-01）"}.get(kind, str(exc))
-            raise click.BadParameter(self.t(f"{text!r}: {hint}。", f"{exc}.")) from None
+                owner = field_at(path) if path else None
+                labels = value_labels(*owner) if owner else None
+                raise click.BadParameter(self.say("init.unknown_value", value=repr(text), count=len(options),
+                                                  options=choices_text(options, labels, self.lang))) from None
+            raise click.BadParameter(exc.error.message(self.lang) if hasattr(exc.error, "message") else str(exc)) from None
         if whole:
             adapter = TypeAdapter(typing.Annotated[tuple([field.annotation, *field.metadata])] if field.metadata else field.annotation)
             try:
                 return adapter.validate_python(value)
             except ValidationError as exc:
-                raise click.BadParameter(self._message(exc)) from None
+                raise click.BadParameter(self._message(exc, path)) from None
         return value
 
-    def _message(self, exc) -> str:
-        err = exc.errors()[0]
-        ctx = err.get("ctx") or {}
-        if self.lang != "en":
-            kind = err["type"]
-            if kind == "greater_than_equal":
-                return f"{ctx['ge']} 以上の値を入力してください。"
-            if kind == "less_than_equal":
-                return f"{ctx['le']} 以下の値を入力してください。"
-            if kind == "greater_than":
-                return f"{ctx['gt']} より大きい値を入力してください。"
-            if kind == "too_short":
-                return "少なくとも1件入力してください。"
-        return str(err["msg"]).removeprefix("Value error, ")
+    def _message(self, exc, path: str = "") -> str:
+        """A field's validation error in the catalogue's words (never pydantic's English)."""
+        from contracts.answers import describe_error
 
-    def check(self, field, value) -> str | None:
+        return describe_error(exc.errors()[0], path).message(self.lang)
+
+    def widened(self, field, path: str, value):
+        """A value from the --from file as the lenient parser reads it (はい, ２４, 2027/4/1 …); unchanged if it is not
+        text in one of the documented forms (``check`` then says why)."""
+        from contracts.batch import CellError, convert
+
+        kind = _unwrap(field.annotation)
+        if isinstance(value, str) and kind is not str:
+            try:
+                return convert(value, kind, path)
+            except (CellError, KeyError):
+                return value
+        if isinstance(value, list) and typing.get_origin(kind) is list:
+            return [self.widened(field, path, v) if isinstance(v, str) else v for v in value] if _unwrap(
+                typing.get_args(kind)[0]) is not str else value
+        return value
+
+    def check(self, field, value, path: str = "") -> str | None:
         """None if a value from the --from file is valid for the field on its own, else why not."""
         from pydantic import TypeAdapter, ValidationError
 
@@ -428,8 +390,40 @@ class Interview:
         try:
             TypeAdapter(annotation).validate_python(value)
         except ValidationError as exc:
-            return self._message(exc)
+            return self._message(exc, path)
         return None
+
+    def remaining(self) -> int:
+        """How many questions are still to come, as the answers so far make them relevant (without asking)."""
+        from contracts.answers import Answers
+        from contracts.questions import Values
+
+        view = Values(self.data)
+
+        def count(cls, node, prefix: str) -> int:
+            n = 0
+            for name, field in cls.model_fields.items():
+                path = _join(prefix, name)
+                rule = self.rules.get(re.sub(r"\[\d+\]", "", path))
+                if rule is not None and (not rule.needs or not rule.ask(view)):
+                    continue
+                kind = _unwrap(field.annotation)
+                origin = typing.get_origin(kind)
+                given = isinstance(node, dict) and name in node
+                if origin is dict:
+                    continue
+                if _is_model(kind):
+                    if given and node[name] is None:
+                        continue
+                    n += count(kind, node.get(name) if given else {}, path)
+                elif origin is list and _is_model(_unwrap(typing.get_args(kind)[0])):
+                    if not given or path in self.open_lists:
+                        n += 1
+                elif not given and path not in self.done and path not in self.omitted:
+                    n += 1
+            return n
+
+        return count(Answers, self.data, "")
 
     def ask_list(self, field, path: str, item_type) -> list:
         """Repeated entries, one per line, ending with an empty answer."""
@@ -445,15 +439,17 @@ class Interview:
 
         def parse(raw: str):
             text = raw.strip()
+            if _is_back(text):
+                raise _Back()
             if not text:
                 if len(values) < minimum:
-                    raise click.BadParameter(self.t("少なくとも1件入力してください。", "enter at least one."))
+                    raise click.BadParameter(self.say("init.at_least_one"))
                 return _OMIT
-            value = self.parse_one(field, item_kind, options, text, whole=False)
+            value = self.parse_one(field, item_kind, options, text, whole=False, path=path)
             try:
                 return adapter.validate_python(value)
             except ValidationError as exc:
-                raise click.BadParameter(self._message(exc)) from None
+                raise click.BadParameter(self._message(exc, f"{path}[{len(values)}]")) from None
 
         while True:
             value = self.prompt(f"  {len(values) + 1}", default="", show_default=False, value_proc=parse)
@@ -461,11 +457,10 @@ class Interview:
                 return values
             values.append(value)
 
-    def ask_entries(self, field, item_cls, path: str) -> list[dict]:
-        """A list of sub-models: each entry starts with its first field; an empty first answer ends the list."""
-        self.section(field, path)
-        self.echo(f"  {headline(field, self.lang)}")
-        entries: list[dict] = []
+    def ask_entries(self, field, item_cls, path: str, entries: list[dict]) -> list[dict]:
+        """A list of sub-models, added to ``entries`` in place: each entry starts with its first field; an empty
+        first answer ends the list."""
+        self.section(field, path, f"  {headline(field, self.lang)}")
         first, *_ = item_cls.model_fields
         while True:
             item_path = f"{path}[{len(entries)}]"
@@ -473,11 +468,13 @@ class Interview:
             self.show(first_field, f"{item_path}.{first}", None)
             kind = _unwrap(first_field.annotation)
 
-            def parse(raw: str, kind=kind, first_field=first_field):
+            def parse(raw: str, kind=kind, first_field=first_field, item_path=item_path):
                 text = raw.strip()
+                if _is_back(text):
+                    raise _Back()
                 if not text:
                     return _OMIT
-                return self.parse_one(first_field, kind, None, text, whole=True)
+                return self.parse_one(first_field, kind, None, text, whole=True, path=f"{item_path}.{first}")
 
             value = self.prompt("  " + self.t("回答（空欄で終了）", "Answer (empty to finish)"), default="",
                                 show_default=False, value_proc=parse)
@@ -486,56 +483,57 @@ class Interview:
             entry = {first: value}
             entries.append(entry)
             self.done.add(f"{item_path}.{first}")
+            self.history.append(f"{item_path}.{first}")
             self.walk(item_cls, entry, item_path)
 
     # ----------------------------------------------------------- model: auto
 
     def resolve_auto(self) -> None:
-        """Ask the goals and constraints, show the ranking, and let the user pick the model to draft."""
+        """Ask the goals and constraints, show the recommendation with its reasons first, then let the user pick the
+        model to draft (the recommended one by default)."""
         if self.data.get("model") != "auto" or getattr(self, "_resolving", False):
             return
         self._resolving = True
         try:
-            from types import SimpleNamespace
+            from contracts.answers import Answers
+            from contracts.questions import recommendation
 
-            from contracts.answers import Answers, Constraints, Data
-            from contracts.recommend import rank, verdict
+            from contracts.questions import RECOMMEND_ASKS
 
-            self.ask_path("deal.goals")
-            self.ask_path("deal.constraints")
-            deal = self.data.get("deal", {})
+            for path in RECOMMEND_ASKS:  # what the recommendation reads: goals, constraints, personal data, know-how
+                self.ask_path(path)
             try:
-                ns = SimpleNamespace(
-                    data=Data.model_validate(self.data.get("data", {})),
-                    deal=SimpleNamespace(goals=deal.get("goals", []),
-                                         constraints=Constraints.model_validate(deal.get("constraints", {}))),
-                )
-                ranking = rank(ns)
-                decision = verdict(ranking)
+                ranking, decision = recommendation(self.data) or ([], None)
             except Exception:  # noqa: BLE001 - without a ranking the user simply chooses
                 ranking, decision = [], None
             field = Answers.model_fields["model"]
             options = MODELS[:-1]
             self.echo("")
             if ranking:
-                self.echo(self.t("■ 推奨モデル（目的と制約から）", "■ Recommended models (from the goals and constraints)"))
+                self.echo(self.say("init.recommend.title"))
                 self.echo(f"    {decision.text}")
                 for i, r in enumerate(ranking, start=1):
                     note = "" if r.eligible else "（対象外: " + "、".join(r.excluded) + "）"
                     self.echo(f"    {i}. {r.label}（{r.model}） {r.score}点{note}")
                     for reason in r.reasons:
                         self.echo(f"         - {reason}")
+            else:
+                self.echo(self.say("init.recommend.none"))
             self.show(field, "model", options)
             default = decision.recommended if decision else None
 
             def parse(raw: str):
+                if _is_back(raw):
+                    raise _Back()
                 text = raw.strip() or (default or "")
                 if not text:
-                    raise click.BadParameter(self.t("回答が必要です。", "an answer is required."))
-                return self.parse_one(field, Literal[options], options, text, whole=False)
+                    raise click.BadParameter(self.say("init.required"))
+                return self.parse_one(field, Literal[options], options, text, whole=False, path="model")
 
             self.data["model"] = self.prompt("  " + self.t("作成するモデル", "Model to draft"), default=default or "",
                                              show_default=bool(default), value_proc=parse)
+            self.history.append("model")
+            self.auto_resolved = True
         finally:
             self._resolving = False
 
@@ -553,14 +551,14 @@ class Interview:
                 refuse_blocked(answers)
                 return answers
             except AnswersError as exc:
-                problems = exc.problems
+                problems = exc.details
             self.echo("")
             self.echo(self.t("■ 回答を見直してください:", "■ Please review these answers:"), err=True)
-            for path, msg in problems:
-                self.echo(f"  {path}: {msg}", err=True)
+            for problem in problems:
+                self.echo(f"  {problem.line_text(self.lang)}", err=True)
             askable = []
-            for path, _ in problems:
-                path = re.sub(r"\[\d+\]$", "", path)  # an entry of a list of values: ask the list again
+            for problem in problems:
+                path = re.sub(r"\[\d+\]$", "", problem.path)  # an entry of a list of values: ask the list again
                 try:
                     kind = type_at(path)
                 except KeyError:
@@ -571,8 +569,93 @@ class Interview:
                 raise Failure("the answers are not valid and cannot be fixed by asking again; nothing was written", 2)
             for path in askable:
                 self.forget(path)
-            for path in askable:
-                self.ask_path(path)
+                self.omitted.discard(path)
+            try:
+                for path in askable:
+                    self.ask_path(path)
+            except _Back:
+                continue  # at this point 戻る asks the problem fields again
+
+    def summary(self) -> list[tuple[str, Any]]:
+        """Every answer given, as (path, value) in the order of the answers model (entries of a list in order)."""
+        from contracts.answers import Answers
+
+        out: list[tuple[str, Any]] = []
+
+        def visit(cls, node: dict, prefix: str) -> None:
+            for name, field in cls.model_fields.items():
+                if name not in node or name == "schema_version":
+                    continue
+                path, value = _join(prefix, name), node[name]
+                kind = _unwrap(field.annotation)
+                if _is_model(kind) and isinstance(value, dict):
+                    visit(kind, value, path)
+                elif typing.get_origin(kind) is list and _is_model(_unwrap(typing.get_args(kind)[0])):
+                    for i, item in enumerate(value or []):
+                        visit(_unwrap(typing.get_args(kind)[0]), item, f"{path}[{i}]")
+                elif typing.get_origin(kind) is not dict:
+                    out.append((path, value))
+
+        visit(Answers, self.data, "")
+        return out
+
+    def shown(self, path: str, value: Any) -> str:
+        """An answer as the summary shows it: a choice with its label, はい/いいえ, a list joined."""
+        import datetime as dt
+
+        from contracts.answers import value_labels
+        from contracts.batch import field_at
+
+        if isinstance(value, bool):
+            return self.t("はい", "yes") if value else self.t("いいえ", "no")
+        if isinstance(value, list):
+            return self.t("、", ", ").join(self.shown(path, v) for v in value) or self.say("init.summary.empty")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, int) and re.search(r"_yen$", path):
+            return f"{value:,}" + self.t("円", " yen")
+        owner = field_at(path)
+        if owner is not None and isinstance(value, str):
+            names = (value_labels(*owner).get(value) or {}).get(self.lang) or []
+            if names:
+                return f"{value}（{names[0]}）" if self.lang != "en" else f"{value} ({names[0]})"
+        return str(value)
+
+    def review(self) -> str | None:
+        """Show every answer and ask whether to write: None to write, a path to change, or "back"."""
+        from contracts.messages import field_label
+
+        items = self.summary()
+        self.echo("")
+        self.echo(self.say("init.summary.title"))
+        width = len(str(len(items)))
+        for i, (path, value) in enumerate(items, start=1):
+            label = field_label(path, self.lang) or path
+            self.echo(f"  {str(i).rjust(width)}. {label}（{path}）: {self.shown(path, value)}" if self.lang != "en"
+                      else f"  {str(i).rjust(width)}. {label} ({path}): {self.shown(path, value)}")
+
+        def parse(raw: str):
+            import unicodedata
+
+            text = unicodedata.normalize("NFKC", raw).strip()
+            if not text:
+                return None
+            if _is_back(text):
+                return "back"
+            if text.isdigit() and 1 <= int(text) <= len(items):
+                return items[int(text) - 1][0]
+            raise click.BadParameter(self.say("init.summary.bad", count=len(items)))
+
+        self.echo("")
+        return self.prompt("  " + self.say("init.summary.prompt"), default="", show_default=False, value_proc=parse)
+
+    def change(self, path: str) -> None:
+        """Ask one answer again (chosen in the summary), with the current answer as the default."""
+        self.previous[path] = self.get(path)
+        self.forget(path)
+        self.omitted.discard(path)
+        if path in self.history:
+            self.history.remove(path)
 
     def forget(self, path: str) -> None:
         from contracts.batch import split_path
@@ -771,19 +854,31 @@ def _write_atomically(target: Path, content: bytes, force: bool) -> Path:
 @click.option("-o", "--out", "out", default="answers.yaml", show_default=True, type=click.Path(dir_okay=False),
               help="The answers file to write.")
 @click.option("--model", type=click.Choice(MODELS), help="The provision model (asked if not given).")
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True, help="Language of the questions.")
+@click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
+              help="Language of the questions (default: that of `keiyaku --lang`, or the locale; ja).")
 @click.option("--from", "from_file", type=click.Path(dir_okay=False, exists=True),
               help="Start from an existing (possibly partial) answers file; only what is missing is asked.")
 @click.option("--force", is_flag=True, help="Overwrite OUT if it exists.")
 @errors_to_exit
-def init(out: str, model: str | None, lang: str, from_file: str | None, force: bool) -> None:
+def init(out: str, model: str | None, lang: str | None, from_file: str | None, force: bool) -> None:
     """Write an answers file by a guided interview (Japanese by default).
 
-    Asks only what the chosen model needs, one question at a time, with an explanation and, for a choice, what
-    each option means; press Enter to accept the default shown in brackets. Nothing is written until the end:
-    Ctrl-C or end of input leaves no file behind.
+    Asks only what the chosen model needs, one question at a time (n/N), with an explanation and, for a choice,
+    what each option means; answer a choice by number, value or label. Press Enter to accept the default shown in
+    brackets; type 戻る (or back) for the previous question. At the end every answer is listed: press Enter to
+    write the file, or a number to change that answer. Nothing is written until then: Ctrl-C or end of input
+    leaves no file behind.
     """
+    from contracts.messages import language, using
+
+    lang = lang or language()
+    with using(lang):
+        _init(out, model, lang, from_file, force)
+
+
+def _init(out: str, model: str | None, lang: str, from_file: str | None, force: bool) -> None:
     from contracts.answers import AnswersError, answers_from_bytes, parse_text
+    from contracts.messages import Problem
 
     target = Path(out)
     if target.exists() and not force:
@@ -794,31 +889,41 @@ def init(out: str, model: str | None, lang: str, from_file: str | None, force: b
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise AnswersError(from_file, [("(file)", f"not UTF-8 text (byte {exc.start})")]) from None
+            raise AnswersError(from_file, [Problem("(file)", "file.not_utf8", {"byte": exc.start})]) from None
         data = parse_text(text, from_file) or {}
         if not isinstance(data, dict):
-            raise AnswersError(from_file, [("(top level)", "expected a mapping")])
+            raise AnswersError(from_file, [Problem("(top level)", "file.not_mapping")])
         unknown = _unknown_keys(data)
         if unknown:
-            raise AnswersError(from_file, [(p, "unknown field (check the spelling; see `keiyaku schema`)") for p in unknown])
+            raise AnswersError(from_file, [Problem(p, "field.unknown") for p in unknown])
         if model and data.get("model") not in (None, model):
             raise Failure(f"--model {model} differs from model: {data['model']} in {from_file}", 2)
     if model:
         data["model"] = model
     iv = Interview(lang, data)
     iv.echo(iv.t(
-        "keiyaku の質問に答えて回答ファイルを作ります。[ ] 内は既定値で、Enter でそのまま使えます。Ctrl-C で中断（ファイルは作りません）。",
+        "keiyaku の質問に答えて回答ファイルを作ります。[ ] 内は既定値で、Enter でそのまま使えます。「戻る」で前の質問へ。"
+        "最後に回答の一覧を確かめてから書き出します。Ctrl-C で中断（ファイルは作りません）。",
         "Answer the questions to write an answers file. The value in [ ] is the default: press Enter to keep it. "
+        "Type \"back\" for the previous question. Every answer is listed for a check before the file is written. "
         "Ctrl-C stops without writing anything.",
     ))
     try:
-        iv.run()
-        if iv.effective_model() not in (None, "auto"):
-            _drop_other_sections(iv)
-        answers = iv.finish()
+        while True:
+            iv.run()
+            if iv.effective_model() not in (None, "auto"):
+                _drop_other_sections(iv)
+            answers = iv.finish()
+            choice = iv.review()
+            if choice is None:
+                break
+            if choice == "back":
+                iv.step_back()
+            else:
+                iv.change(choice)
     except click.Abort:
         click.echo("", err=True)
-        raise Failure("interrupted; nothing was written", 1) from None
+        raise Failure(iv.say("init.interrupted"), 1) from None
     text = answers_yaml(iv.data, lang, schema_reference(target))
     check = answers_from_bytes(text.encode("utf-8"), str(target))
     if check.model_dump() != answers.model_dump():  # the file must say exactly what was answered

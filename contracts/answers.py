@@ -15,6 +15,10 @@ from typing import Annotated, Any, Literal, Optional
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from contracts import messages as _msg
+from contracts import parse as _parse
+from contracts.messages import Problem
+
 MODEL_IDS = ("hackathon", "paid_consulting", "joint_research", "data_provision")
 SCHEMA_VERSION = 1
 
@@ -28,82 +32,251 @@ BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u206
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
+class Refusal(ValueError):
+    """A value the answers model refuses, as a catalogue message (``key`` in ``contracts/messages.yaml`` and its
+    ``params``), rendered in the language in use when shown. ``field`` names the sub-field a model-level check is
+    about (``amount_yen`` of ``deal.fee``), so that the message names that field."""
+
+    def __init__(self, key: str, field: str | None = None, **params):
+        self.key, self.field, self.params = key, field, params
+        super().__init__(key)
+
+    def __str__(self) -> str:
+        return self.problem("").message()
+
+    def problem(self, path: str) -> Problem:
+        return Problem(path, self.key, dict(self.params))
+
+
+def _text_refusal(value: str) -> Refusal | None:
+    import unicodedata
+
+    for ch in value:
+        code = f"U+{ord(ch):04X}"
+        if _FORBIDDEN.match(ch):
+            return Refusal("text.control", code=code)
+        if ch in BIDI_CONTROLS:
+            return Refusal("text.bidi", code=code)
+        category = unicodedata.category(ch)
+        if category == "Cs":
+            return Refusal("text.surrogate", code=code)
+        if category == "Co":
+            return Refusal("text.private", code=code)
+        if category == "Cn":
+            return Refusal("text.unassigned", code=code)
+    if all(ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) == "Cf" for ch in value):
+        return Refusal("text.invisible") if value.strip() else Refusal("text.empty")
+    return None
+
+
 def text_problem(value: str) -> str | None:
     """Why a text answer is not valid, visible Unicode, or None. The one check every free-text field goes through.
 
     Refused: control characters (tab and line feed are kept), lone surrogates (not Unicode at all: the writers
     drop the rest of the text after one), unassigned and private-use code points (no font draws them the same
     way twice), bidirectional controls, and values with nothing visible (spaces, zero-width characters).
+    The reason is in the language in use (``contracts.messages``).
     """
-    import unicodedata
-
-    for ch in value:
-        code = f"U+{ord(ch):04X}"
-        if _FORBIDDEN.match(ch):
-            return f"制御文字 {code} は使用できません (control character {code} is not allowed)"
-        if ch in BIDI_CONTROLS:
-            return f"双方向制御文字 {code} は使用できません (bidirectional control {code} is not allowed)"
-        category = unicodedata.category(ch)
-        if category == "Cs":
-            return f"サロゲート {code} は有効な文字ではありません (lone surrogate {code} is not valid Unicode)"
-        if category == "Co":
-            return f"私用領域の文字 {code} は使用できません (private-use character {code} is not allowed)"
-        if category == "Cn":
-            return f"未割当ての符号位置 {code} は使用できません (unassigned code point {code} is not allowed)"
-    if all(ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) == "Cf" for ch in value):
-        if value.strip():
-            return "目に見える文字がありません (no visible characters, only zero-width or blank ones)"
-        return "空文字列は使用できません (must not be empty)"
-    return None
+    refusal = _text_refusal(value)
+    return str(refusal) if refusal else None
 
 
 def _clean_text(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(problem)
+    refusal = _text_refusal(value)
+    if refusal:
+        raise refusal
     return value.strip()
 
 
 def _written_date(value: Any) -> _dt.date:
-    """A date only as written in the documented form YYYY-MM-DD (a YAML date, or that string in JSON).
-
-    Never a number (0 would be 1970-01-01 by pydantic's rules), a time of day, or another spelling.
+    """A date as a YAML date, or text in one of the documented forms (``contracts.parse.read_date``: 2027-04-01,
+    2027/4/1, 2027年4月1日, 令和9年4月1日 …). Never a number (0 would be 1970-01-01 by pydantic's rules) or a time.
     """
+    if isinstance(value, _Unread):
+        raise value.error
     if isinstance(value, _dt.datetime):
-        raise ValueError("日付だけを YYYY-MM-DD で指定してください（時刻は不要です） (a date YYYY-MM-DD without a time)")
+        raise Refusal("value.date_with_time", value=value.isoformat(sep=" "), forms=_msg.Deferred(lambda lang: _msg.form("date", lang)))
     if isinstance(value, _dt.date):
         return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            return _dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{value} は存在しない日付です (no such day)") from None
-    raise ValueError("日付は YYYY-MM-DD で指定してください（例: 2027-04-01） (expected a date as YYYY-MM-DD)")
+    if isinstance(value, str):
+        return _parse.read_date(value)
+    raise _parse.Unreadable("date", value)
 
 
 def _at_most(limit: int, unit: str):
     def check(value: int | None) -> int | None:
         if value is not None and value > limit:
-            raise ValueError(f"{limit:,}{unit}以下で指定してください (at most {limit:,})")
+            raise Refusal("limit.at_most", limit=f"{limit:,}", unit=_msg.Deferred(lambda lang: _unit_text(unit, lang)),
+                          value=f"{value:,}")
         return value
 
     return AfterValidator(check)
+
+
+def _unit_text(kind: str | None, lang: str | None) -> str:
+    return _msg.unit(kind, lang) if kind else ""
 
 
 Text = Annotated[str, AfterValidator(_clean_text)]
 Yen = Annotated[int, Field(ge=0, le=10**13)]
 Day = Annotated[_dt.date, BeforeValidator(_written_date)]
 MAX_PEOPLE = 1_000_000  # learners, participants, recipients: more than any course or event this drafts for
-People = Annotated[int, Field(ge=1), _at_most(MAX_PEOPLE, "人")]
+People = Annotated[int, Field(ge=1), _at_most(MAX_PEOPLE, "people")]
 MAX_LIST_ENTRIES = 100  # entries in any list of an answers file (data items, prizes, students ...)
 
 
+class _Unread:
+    """Stands in for a text that ``contracts.parse`` could not read as its field's kind: pydantic refuses it as
+    any wrong type, and ``_message`` shows the parser's own refusal (the value, and an example of what is accepted)."""
+
+    def __init__(self, error: _parse.Unreadable):
+        self.error = error
+
+    def __repr__(self) -> str:
+        return repr(self.error.value)
+
+
 class _Strict(BaseModel):
-    """Unknown keys refused; scalars only in their documented form: booleans true/false, whole numbers as integers
-    (``strict``), dates as YYYY-MM-DD (``Day``), with ``_message`` saying so. The one place a lenient parser of
-    Japanese forms (全角 digits, 和暦, はい/いいえ) would widen."""
+    """Unknown keys refused; scalars only in their documented forms (``strict``), with ``_message`` saying so.
+
+    The one place the lenient parser widens (``_widen``): *text* given for a yes/no, number, date or choice field is
+    read by ``contracts.parse.read_as`` in the documented Japanese forms (はい/いいえ, ２４, 500,000, 50万円, 24か月,
+    2027/4/1, 令和9年4月1日, a choice's Japanese label such as 国立大学法人). Anything else that is not text keeps the
+    strict rule: never 1 as true, never 0 as a date, never 24.0 as 24."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _widen(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name, field in cls.model_fields.items():
+            if name not in out:
+                continue
+            kind, item = field_kind(cls, name)
+            if kind is None or kind == "text":
+                continue
+            value = out[name]
+            if item and isinstance(value, list):
+                out[name] = [_read(v, kind, cls, name) for v in value]
+            elif not item:
+                out[name] = _read(value, kind, cls, name)
+        return out
+
+
+def _read(value: Any, kind: str, cls, name: str) -> Any:
+    if not isinstance(value, str):
+        return value
+    options = _choices(cls, name) if kind == "choice" else ()
+    try:
+        return _parse.read_as(value, kind, options, value_labels(cls, name) if kind == "choice" else None)
+    except _parse.Unreadable as exc:
+        return _Unread(exc)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """``Optional[X]`` and ``Annotated[X, ...]`` down to ``X``."""
+    import types
+    import typing
+
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+_KIND_CACHE: dict[tuple[type, str], tuple[str | None, bool]] = {}
+
+
+def field_kind(cls: type, name: str) -> tuple[str | None, bool]:
+    """How the answer to field ``name`` of model ``cls`` is read (a ``contracts.parse.KINDS`` kind, or None for a
+    section) and whether it is a list of such answers. The kind of a number comes from its field name:
+    ``*_yen`` yen (50万円), ``*_months`` months (24か月), ``*_days`` days, ``*_years`` years, a count of people
+    (``count``, ``max_recipients``) people (120名), ``cohorts`` times (4回), ``*percent`` percent (12.5%)."""
+    import typing
+
+    key = (cls, name)
+    if key in _KIND_CACHE:
+        return _KIND_CACHE[key]
+    annotation = _unwrap(cls.model_fields[name].annotation)
+    item = typing.get_origin(annotation) is list
+    if item:
+        annotation = _unwrap(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) is Literal:
+        kind = "choice"
+    elif annotation is bool:
+        kind = "bool"
+    elif annotation is int:
+        kind = ("yen" if name.endswith("_yen") else "months" if name.endswith("_months") else "days" if name.endswith("_days")
+                else "years" if name.endswith("_years") else "people" if name in ("count", "max_recipients")
+                else "times" if name == "cohorts" else "int")
+    elif annotation is float:
+        kind = "percent" if name.endswith("percent") else "float"
+    elif annotation is _dt.date:
+        kind = "date"
+    elif annotation is str:
+        kind = "text"
+    else:
+        kind = None
+    _KIND_CACHE[key] = (kind, item)
+    return kind, item
+
+
+def _label_of(cls: type, name: str, value: Any) -> _msg.Deferred:
+    """The label of one choice, in the language of the message it goes into."""
+    labels = value_labels(cls, name).get(str(value)) or {}
+    return _msg.Deferred(lambda lang: ((labels.get(lang or _msg.language()) or labels.get("ja") or [str(value)])[0]))
+
+
+def _choices(cls: type, name: str) -> tuple:
+    import typing
+
+    annotation = _unwrap(cls.model_fields[name].annotation)
+    if typing.get_origin(annotation) is list:
+        annotation = _unwrap(typing.get_args(annotation)[0])
+    return typing.get_args(annotation) if typing.get_origin(annotation) is Literal else ()
+
+
+_MEANING = {"ja": re.compile(r"([a-z_0-9]+)（([^）]*)）"), "en": re.compile(r"([a-z_0-9]+) \(([^)]*)\)")}
+_LABEL_CACHE: dict[tuple[type, str], dict[str, dict[str, list[str]]]] = {}
+
+
+def value_labels(cls: type, name: str) -> dict[str, dict[str, list[str]]]:
+    """The labels of each choice of field ``name`` of ``cls``: value -> {"ja": [...], "en": [...]}.
+
+    The one source is the field's own text, which the interview and the web form show beside each choice:
+    ``value（意味）`` in the description and the question (``corporation（会社）``), ``value (meaning)`` in the
+    English description. A meaning with a note after 「。」 (``中立。迷ったらこれ``) is also accepted without it (中立).
+    """
+    key = (cls, name)
+    if key in _LABEL_CACHE:
+        return _LABEL_CACHE[key]
+    field = cls.model_fields[name]
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    question = extra.get("question") or {}
+    texts = {"ja": [field.description or "", question.get("ja", "")], "en": [extra.get("description_en", ""), question.get("en", "")]}
+    options = {str(o) for o in _choices(cls, name)}
+    found: dict[str, dict[str, list[str]]] = {}
+    for lang, sources in texts.items():
+        for source in sources:
+            for value, meaning in _MEANING[lang].findall(source):
+                if value not in options:
+                    continue
+                names = found.setdefault(value, {"ja": [], "en": []})[lang]
+                for label in (meaning.strip(), meaning.split("。")[0].strip()):
+                    if label and label not in names:
+                        names.append(label)
+    _LABEL_CACHE[key] = found
+    return found
 
 
 # --------------------------------------------------------------------------- parties
@@ -161,7 +334,7 @@ class Party(_Strict):
     kind: PartyKind = Field(
         description="当事者の種別: corporation（会社）, national_university（国立大学法人）, "
         "public_university（公立大学法人）, private_university（学校法人）, public_body（公的機関）, "
-        "individual（個人）, other",
+        "individual（個人）, other（その他）",
         json_schema_extra={
             "question": {"ja": "当事者の種別は？", "en": "What kind of party is it?"},
             "description_en": "Kind of party: corporation (company), national_university (national university corporation), public_university (public university corporation), private_university (school corporation running a private university), public_body (public body), individual (natural person), other (any other body)",
@@ -196,7 +369,7 @@ class Party(_Strict):
     @model_validator(mode="after")
     def _representative_for_entities(self) -> "Party":
         if self.kind != "individual" and self.representative is None:
-            raise ValueError("representative: 法人・団体には代表者（title と name）が必要です (required unless kind is individual)")
+            raise Refusal("party.representative", field="representative")
         return self
 
     @property
@@ -413,11 +586,11 @@ class Fee(_Strict):
     @model_validator(mode="after")
     def _complete(self) -> "Fee":
         if self.kind in ("fixed", "per_learner") and self.amount_yen is None:
-            raise ValueError(f"amount_yen: fee kind '{self.kind}' requires an amount in yen")
+            raise Refusal("fee.amount", field="amount_yen", kind=self.kind, kind_label=_label_of(Fee, "kind", self.kind))
         if self.kind == "revenue_share" and self.percent is None:
-            raise ValueError("percent: fee kind 'revenue_share' requires a percentage")
+            raise Refusal("fee.percent", field="percent")
         if self.kind != "free" and self.due is None:
-            raise ValueError("due: a paid fee needs a payment date (支払期日)")
+            raise Refusal("fee.due", field="due")
         return self
 
 
@@ -440,7 +613,7 @@ class LiabilityCap(_Strict):
     @model_validator(mode="after")
     def _amount(self) -> "LiabilityCap":
         if self.kind == "fixed" and self.amount_yen is None:
-            raise ValueError("amount_yen: liability cap 'fixed' requires an amount in yen")
+            raise Refusal("cap.amount", field="amount_yen")
         return self
 
 
@@ -1110,10 +1283,10 @@ class Answers(_Strict):
     )
     model: Literal["hackathon", "paid_consulting", "joint_research", "data_provision", "auto"] = Field(
         description="提供モデル: hackathon（ハッカソン型）, paid_consulting（有償コンサル型）, joint_research（共同研究型）, "
-        "data_provision（データ提供型）, auto（deal.goals と deal.constraints から推奨されたモデル）",
+        "data_provision（データ提供型）, auto（わからない。deal.goals と deal.constraints から推奨されたモデル）",
         json_schema_extra={
-            "question": {"ja": "どの提供モデルで契約書を作成しますか？", "en": "Which provision model should the contracts follow?"},
-            "description_en": "Provision model: hackathon (hackathon run by an organiser), paid_consulting (paid consulting engagement), joint_research (joint research with a university), data_provision (data provided for teaching materials), auto (the model recommended from deal.goals and deal.constraints)",
+            "question": {"ja": "どの提供モデルで契約書を作成しますか？（わからなければ auto。目的を伺い、理由を添えて推奨します）", "en": "Which provision model should the contracts follow? (auto if unsure: the goals are asked and a model is recommended with the reasons)"},
+            "description_en": "Provision model: hackathon (hackathon run by an organiser), paid_consulting (paid consulting engagement), joint_research (joint research with a university), data_provision (data provided for teaching materials), auto (not sure: the model recommended from deal.goals and deal.constraints)",
         },
     )
     stance: Literal["provider", "balanced", "recipient"] = Field(
@@ -1149,17 +1322,19 @@ class Answers(_Strict):
     def _model_section(self) -> "Answers":
         if self.model == "auto":
             if not self.deal.goals:
-                raise ValueError("deal.goals: model 'auto' needs the provider's goals to recommend a model")
+                raise Refusal("model.goals", field="deal.goals")
             return self  # the section of the recommended model is checked once it is chosen
         wanted = _SECTION_FOR_MODEL[self.model]
         for model, section in _SECTION_FOR_MODEL.items():
             present = getattr(self.deal, section) is not None
             if section == wanted and not present:
-                raise ValueError(f"deal.{section}: model '{self.model}' requires this section")
+                raise Refusal("model.section", field=f"deal.{section}", model=self.model,
+                              model_label=_label_of(Answers, "model", self.model))
             if section != wanted and present:
-                raise ValueError(f"deal.{section}: only used by model '{model}'; remove it for model '{self.model}'")
+                raise Refusal("model.other_section", field=f"deal.{section}", owner=model,
+                              owner_label=_label_of(Answers, "model", model), model=self.model)
         if self.model == "joint_research" and not self.parties.recipient.is_university:
-            raise ValueError("parties.recipient.kind: joint_research needs a university as recipient")
+            raise Refusal("model.university", field="parties.recipient.kind")
         return self
 
     def lookup(self, path: str) -> Any:
@@ -1199,18 +1374,45 @@ def printable(text: str, keep: str = "") -> str:
 
 
 class AnswersError(Exception):
-    """Bad answers file; ``problems`` holds (field path, message) pairs for the user, ``lines`` the line of each
-    field in the file where it is known (YAML). The message escapes control characters from the input."""
+    """Bad answers: each problem names the field (its label and dotted path), the value and what is accepted.
 
-    def __init__(self, source: str, problems: list[tuple[str, str]], lines: dict[str, int] | None = None):
+    ``problems`` holds (field path, message) pairs in the language in use (``contracts.messages``); ``details`` the
+    same as ``contracts.messages.Problem`` objects, rendered on demand in any language; ``lines`` the line of each
+    field in the file where it is known (YAML). ``str()`` is the report a user reads, in the language in use::
+
+        answers.yaml: 回答に誤りがあります（1件）
+          契約期間（月）（deal.term_months）: 「２４か」は月数として読めません。例: 24（２４、24か月、24ヶ月 も可）（12行目）
+
+    Problems may be given as (path, message) pairs (a message written elsewhere, shown as written; a
+    「日本語 (English)」 message in the language in use) or as ``Problem`` objects. The report escapes control
+    characters from the input."""
+
+    def __init__(self, source: str, problems: list, lines: dict[str, int] | None = None):
         self.source = source
-        self.problems = problems
         self.lines = lines or {}
-        shown = [f"{printable(source)}: answers are not valid"]
-        for path, msg in problems:
-            line = _line_of(path, self.lines)
-            shown.append(f"  {printable(path)}: {printable(msg)}" + (f" (line {line})" if line else ""))
-        super().__init__("\n".join(shown))
+        self.details: list[Problem] = [p if isinstance(p, Problem) else Problem.plain(p[0], p[1]) for p in problems]
+        super().__init__(source)
+
+    def __reduce__(self):  # whole across processes (a batch worker), rendered there in the receiver's language
+        return (AnswersError, (self.source, self.details, self.lines))
+
+    @property
+    def problems(self) -> list[tuple[str, str]]:
+        return [(p.path, p.message()) for p in self.details]
+
+    def line_of(self, problem: Problem) -> int | None:
+        return problem.line if problem.line is not None else _line_of(problem.path, self.lines)
+
+    def report(self, lang: str | None = None) -> str:
+        shown = [_msg.text("answers.invalid", lang, source=printable(self.source), count=len(self.details))]
+        # in the order of the file where the lines are known (fix it top to bottom), else in the model's order
+        ordered = sorted(self.details, key=lambda p: (self.line_of(p) is None, self.line_of(p) or 0))
+        for p in ordered:
+            shown.append("  " + printable(p.line_text(lang, self.line_of(p))))
+        return "\n".join(shown)
+
+    def __str__(self) -> str:
+        return self.report()
 
 
 def _line_of(path: str, lines: dict[str, int]) -> int | None:
@@ -1235,66 +1437,185 @@ def _path(loc: tuple) -> str:
     return "".join(parts) or "(top level)"
 
 
-def _message(err: dict) -> str:
-    """pydantic's error -> what the user reads. With ``_Strict`` and ``Day`` this is the "written forms" place:
-    which spellings a boolean, a whole number or a date may take, and the limits, said in words."""
+def _field_at(loc: tuple) -> tuple[type | None, str | None]:
+    """The model class and field name an error location points at (None, None when it is not a field)."""
+    import typing
+
+    cls: Any = Answers
+    parent, name = None, None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
+            break  # pydantic's own parts of a location (function-after[...], literal[...]), or an unknown key
+        parent, name = cls, part
+        annotation = _unwrap(cls.model_fields[part].annotation)
+        if typing.get_origin(annotation) is list:
+            annotation = _unwrap(typing.get_args(annotation)[0])
+        cls = annotation
+    return parent, name
+
+
+def _model_at(loc: tuple) -> type | None:
+    """The model class that holds the key at ``loc`` (an unknown key's section)."""
+    import typing
+
+    cls: Any = Answers
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
+            return None
+        annotation = _unwrap(cls.model_fields[part].annotation)
+        if typing.get_origin(annotation) is list:
+            annotation = _unwrap(typing.get_args(annotation)[0])
+        cls = annotation
+    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
+
+
+def field_paths() -> list[str]:
+    """Every field of the answers file as a dotted path without list indexes, in the model's order."""
+    import typing
+
+    out: list[str] = []
+
+    def visit(cls, prefix: str) -> None:
+        for name, field in cls.model_fields.items():
+            path = f"{prefix}.{name}" if prefix else name
+            out.append(path)
+            annotation = _unwrap(field.annotation)
+            if typing.get_origin(annotation) is list:
+                annotation = _unwrap(typing.get_args(annotation)[0])
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                visit(annotation, path)
+
+    visit(Answers, "")
+    return out
+
+
+def _unknown_key(path: str, loc: tuple) -> Problem:
+    """An unknown key, with the closest known key of its section, or the place a known field of that name lives."""
+    key = str(loc[-1])
+    cls = _model_at(loc)
+    known = list(cls.model_fields) if cls is not None else []
+    suggestion = _msg.closest(key, known)
+    if suggestion:
+        return Problem(path, "field.unknown.suggest", {"suggestion": suggestion})
+    elsewhere = [p for p in field_paths() if p.rsplit(".", 1)[-1] == key]
+    if len(elsewhere) == 1:
+        where = elsewhere[0]
+        return Problem(path, "field.unknown.elsewhere",
+                       {"suggestion": where, "label": _msg.Deferred(lambda lang: _msg.field_label(where, lang) or where)})
+    return Problem(path, "field.unknown")
+
+
+def _limit(kind_of_field: str | None, key: str, limit: Any, value: Any) -> Problem:
+    shown = f"{limit:,}" if isinstance(limit, int) and not isinstance(limit, bool) else str(limit)
+    value_shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+    unit = kind_of_field if kind_of_field in ("yen", "months", "days", "years", "people", "times", "percent") else None
+    return Problem("", key, {"limit": shown, "value": value_shown,
+                             "unit": _msg.Deferred(lambda lang: _unit_text(unit, lang))})
+
+
+def describe_error(err: dict, path: str = "") -> Problem:
+    """One of pydantic's errors (``ValidationError.errors()``) as the catalogue message for the field at ``path``:
+    for front ends that validate a single field themselves (the interview's ``TypeAdapter``, whose error locations
+    are relative to the field)."""
+    loc = tuple(int(p) if p.isdigit() else p for p in re.sub(r"\[(\d+)\]", r".\1", path).split(".") if p)
+    return _message(dict(err, loc=loc + tuple(err.get("loc") or ())), path)
+
+
+def _message(err: dict, path: str = "") -> Problem:
+    """pydantic's error -> a catalogue message (never pydantic's English). With ``_Strict`` and ``Day`` this is the
+    "written forms" place: the value, what the field takes and an example of what is accepted, the limits in words."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
+    value = err.get("input")
+    error = ctx.get("error")
+    cls, name = _field_at(err["loc"])
+    field_kind_, _ = field_kind(cls, name) if cls is not None and name is not None else (None, False)
+    if isinstance(value, _Unread):
+        return value.error.problem(path)
+    if isinstance(error, _parse.Unreadable):
+        return error.problem(path)
+    if isinstance(error, Refusal):
+        return error.problem(path)
     if kind == "missing":
-        return "required field is missing"
+        return Problem(path, "field.missing")
     if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see `keiyaku schema`)"
-    if kind == "bool_type":
-        return "true か false で指定してください (expected true or false; \"yes\", 1 and the like are not accepted)"
-    if kind == "int_type":
-        return "整数で指定してください (expected a whole number such as 24; not 24.0 or \"24\")"
-    if kind == "float_type":
-        return "数値で指定してください (expected a number such as 12.5)"
+        return _unknown_key(path, err["loc"])
+    if kind in ("bool_type", "int_type", "float_type", "int_from_float", "int_parsing", "bool_parsing", "float_parsing",
+                "date_type", "date_parsing", "finite_number"):
+        shown = field_kind_ if field_kind_ not in (None, "text", "choice") else {
+            "bool_type": "bool", "bool_parsing": "bool", "date_type": "date", "date_parsing": "date",
+            "float_type": "float", "float_parsing": "float", "finite_number": "float"}.get(kind, "int")
+        return _parse.Unreadable(shown, value).problem(path)
+    if kind in ("literal_error", "enum"):
+        options = _choices(cls, name) if cls is not None and name is not None else ()
+        labels = value_labels(cls, name) if cls is not None and name is not None else None
+        return _parse.Unreadable("choice", value, "value.choice", options=options, labels=labels).problem(path)
     if kind == "string_type":
-        return "文字列で指定してください (expected text)"
-    if kind == "less_than_equal":
-        return f"{ctx['le']:,} 以下で指定してください (at most {ctx['le']:,})"
+        return Problem(path, "value.text", {"value": _msg.Deferred(lambda lang: _msg.shown_value(value, lang)),
+                                            "example": str(value)[:40]})
+    if kind == "list_type":
+        return Problem(path, "value.list", {"value": _msg.Deferred(lambda lang: _msg.shown_value(value, lang))})
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return Problem(path, "value.mapping", {"value": _msg.Deferred(lambda lang: _msg.shown_value(value, lang))})
+    if kind == "too_short":
+        return Problem(path, "value.empty_list", {"min": ctx.get("min_length", 1)})
+    if kind == "too_long":
+        return Problem(path, "value.too_many_entries", {"max": ctx.get("max_length"), "count": ctx.get("actual_length")})
+    if kind in ("less_than_equal", "less_than"):
+        p = _limit(field_kind_, "limit.at_most", ctx.get("le", ctx.get("lt")), value)
+        return Problem(path, p.key, p.params)
     if kind == "greater_than_equal":
-        return f"{ctx['ge']:,} 以上で指定してください (at least {ctx['ge']:,})"
+        p = _limit(field_kind_, "limit.at_least", ctx.get("ge"), value)
+        return Problem(path, p.key, p.params)
     if kind == "greater_than":
-        return f"{ctx['gt']:,} より大きい値で指定してください (more than {ctx['gt']:,})"
-    return err["msg"].removeprefix("Value error, ")
+        p = _limit(field_kind_, "limit.more_than", ctx.get("gt"), value)
+        return Problem(path, p.key, p.params)
+    if kind == "value_error" and error is not None:
+        return Problem.plain(path, str(error))
+    return Problem(path, "value.invalid", {"value": _msg.Deferred(lambda lang: _msg.shown_value(value, lang))})
 
 
-def _raw_problems(node: Any, path: str = "") -> list[tuple[str, str]]:
+def _raw_problems(node: Any, path: str = "") -> list[Problem]:
     """Before the model sees the data: every key and every text anywhere (also unknown keys and ``deal.choices``) is
     valid Unicode, and no list is longer than MAX_LIST_ENTRIES. A lone surrogate reaching a writer truncates the text."""
     import unicodedata
 
-    def bad_text(text: str) -> str | None:
+    def bad_text(text: str) -> Refusal | None:
         for ch in text:
             if unicodedata.category(ch) == "Cs":
-                return f"サロゲート U+{ord(ch):04X} は有効な文字ではありません (lone surrogate U+{ord(ch):04X} is not valid Unicode)"
+                return Refusal("text.surrogate", code=f"U+{ord(ch):04X}")
         return None
 
-    found: list[tuple[str, str]] = []
+    found: list[Problem] = []
     if isinstance(node, str):
         problem = bad_text(node)
         if problem:
-            found.append((path or "(top level)", problem))
+            found.append(problem.problem(path or "(top level)"))
     elif isinstance(node, dict):
         for key, value in node.items():
             sub = f"{path}.{key}" if path else str(key)
             if isinstance(key, str) and bad_text(key):
-                found.append((sub, f"キー: {bad_text(key)}"))
+                inner = bad_text(key)
+                found.append(Problem(sub, "text.key", {"problem": _msg.Deferred(lambda lang, r=inner: r.problem("").message(lang))}))
                 continue
             found += _raw_problems(value, sub)
     elif isinstance(node, list):
         if len(node) > MAX_LIST_ENTRIES:
-            found.append((path, f"{MAX_LIST_ENTRIES}件以下にしてください (at most {MAX_LIST_ENTRIES} entries)"))
+            found.append(Problem(path, "value.too_many_entries", {"max": MAX_LIST_ENTRIES, "count": len(node)}))
         for i, value in enumerate(node[:MAX_LIST_ENTRIES]):
             found += _raw_problems(value, f"{path}[{i}]")
     return found
 
 
 def validate_answers(raw: Any, source: str = "answers", lines: dict[str, int] | None = None) -> Answers:
+    """Plain answers data (a parsed file, a form, a CSV row over a base) -> ``Answers``, or ``AnswersError`` naming
+    every problem with its field. Text in the documented lenient forms is read on the way (``_Strict``)."""
     if not isinstance(raw, dict):
-        raise AnswersError(source, [("(top level)", "expected a mapping with model, stance, parties, data and deal")])
+        raise AnswersError(source, [Problem("(top level)", "file.not_mapping")])
     early = _raw_problems(raw)
     if early:
         raise AnswersError(source, early, lines)
@@ -1304,17 +1625,29 @@ def validate_answers(raw: Any, source: str = "answers", lines: dict[str, int] | 
         problems = []
         for err in exc.errors():
             path = _path(err["loc"])
-            msg = _message(err)
-            # A model-level validator reports "field: message"; move the field into the path.
-            if err["type"] == "value_error" and ": " in msg and " " not in msg.split(": ", 1)[0]:
-                field, msg = msg.split(": ", 1)
-                path = f"{path}.{field}" if path != "(top level)" else field
-            problems.append((path, msg))
+            problem = _message(err, path)
+            error = (err.get("ctx") or {}).get("error")
+            if isinstance(error, Refusal) and error.field:
+                # A model-level check names the field it is about: move it into the path.
+                where = error.field if "." in error.field else (f"{path}.{error.field}" if path != "(top level)" else error.field)
+                problem = Problem(where, problem.key, problem.params, problem.line)
+            elif problem.key is None and err["type"] == "value_error":
+                # A message written elsewhere as "field: message": move the field into the path.
+                msg = problem.message()
+                if ": " in msg and " " not in msg.split(": ", 1)[0]:
+                    field, msg = msg.split(": ", 1)
+                    problem = Problem.plain(f"{path}.{field}" if path != "(top level)" else field, msg)
+            problems.append(problem)
         raise AnswersError(source, problems, lines) from None
 
 
 class _UniqueKeyLoader:
-    """Builds a yaml SafeLoader that rejects duplicate keys, keys that are not text, and aliases (no billion-laughs)."""
+    """Builds a yaml SafeLoader that rejects duplicate keys, keys that are not text, and aliases (no billion-laughs).
+
+    Plain scalars resolve as in YAML 1.2: only true/false are booleans and only decimal digits are integers, so that
+    ``yes``, ``on``, ``010`` (octal 8 in YAML 1.1), ``0x1F`` and ``1:30`` (90) stay text and go through the one
+    lenient parser (``contracts.parse``), which reads what it documents (yes → true, 010 → 10) and refuses the rest.
+    """
 
     @staticmethod
     def make():
@@ -1322,6 +1655,15 @@ class _UniqueKeyLoader:
 
         class Loader(yaml.SafeLoader):
             pass
+
+        bool_tag, int_tag = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
+        Loader.yaml_implicit_resolvers = {
+            first: [(tag, rx) for tag, rx in resolvers if tag not in (bool_tag, int_tag)]
+            for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+        }
+        Loader.add_implicit_resolver(bool_tag, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+        Loader.add_implicit_resolver(int_tag, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+        Loader.add_constructor(int_tag, lambda loader, node: int(loader.construct_scalar(node), 10))
 
         def construct_mapping(loader, node, deep=False):
             keys = set()
@@ -1331,11 +1673,11 @@ class _UniqueKeyLoader:
                 key = loader.construct_object(key_node, deep=deep)
                 if not isinstance(key, str):
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"a key must be text, not {type(key).__name__} (quote it)", key_node.start_mark
+                        None, None, _msg.text("yaml.key_not_text", kind=type(key).__name__), key_node.start_mark
                     )
                 if key in keys:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key {key!r}", key_node.start_mark
+                        None, None, _msg.text("yaml.duplicate_key", key=repr(key)), key_node.start_mark
                     )
                 keys.add(key)
             return yaml.SafeLoader.construct_mapping(loader, node, deep)
@@ -1355,14 +1697,14 @@ class _UniqueKeyLoader:
         def compose_node(self, parent, index):
             if self.check_event(yaml.events.AliasEvent):
                 event = self.peek_event()
-                raise yaml.composer.ComposerError(None, None, "YAML aliases (*name) are not allowed", event.start_mark)
+                raise yaml.composer.ComposerError(None, None, _msg.text("yaml.alias"), event.start_mark)
             # Bounds, so that a hostile file fails in well under a second instead of running the pure-Python
             # parser for minutes: an answers file is a few hundred nodes, at most 6 levels deep.
             self._keiyaku_nodes = getattr(self, "_keiyaku_nodes", 0) + 1
             depth = getattr(self, "_keiyaku_depth", 0)
             if depth >= MAX_YAML_DEPTH or self._keiyaku_nodes > MAX_YAML_NODES:
-                what = f"nested more than {MAX_YAML_DEPTH} levels deep" if depth >= MAX_YAML_DEPTH else (
-                    f"more than {MAX_YAML_NODES:,} values")
+                what = _msg.text("yaml.too_deep", depth=MAX_YAML_DEPTH) if depth >= MAX_YAML_DEPTH else (
+                    _msg.text("yaml.too_many", count=f"{MAX_YAML_NODES:,}"))
                 raise yaml.composer.ComposerError(None, None, what, self.peek_event().start_mark)
             self._keiyaku_depth = depth + 1
             try:
@@ -1405,13 +1747,13 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise _Refused(f"duplicate key {key!r}")  # as in YAML: the last one silently winning would mislead
+            raise _Refused(_msg.text("yaml.duplicate_key", key=repr(key)))  # the last one silently winning would mislead
         seen[key] = value
     return seen
 
 
 def _json_constant(name: str):
-    raise _Refused(f"{name} is not a number an answers file can use")
+    raise _Refused(_msg.text("json.constant", name=name))
 
 
 def parse_with_lines(text: str, source: str) -> tuple[Any, dict[str, int]]:
@@ -1422,11 +1764,11 @@ def parse_with_lines(text: str, source: str) -> tuple[Any, dict[str, int]]:
         try:
             return json.loads(text, object_pairs_hook=_json_object, parse_constant=_json_constant), {}
         except json.JSONDecodeError as exc:
-            raise AnswersError(source, [(f"line {exc.lineno}", f"malformed JSON: {exc.msg}")]) from None
+            raise AnswersError(source, [Problem("(file)", "json.malformed", {"problem": exc.msg}, exc.lineno)]) from None
         except RecursionError:
-            raise AnswersError(source, [("(file)", "malformed JSON: nested too deeply")]) from None
+            raise AnswersError(source, [Problem("(file)", "json.malformed", {"problem": _msg.text("file.nested")})]) from None
         except ValueError as exc:  # duplicate keys, NaN, an integer of more than 4,300 digits
-            raise AnswersError(source, [("(file)", f"malformed JSON: {_short(exc)}")]) from None
+            raise AnswersError(source, [Problem("(file)", "json.malformed", {"problem": _short(exc)})]) from None
     loader = None
     try:
         loader = _UniqueKeyLoader.make()(text)  # the reader refuses special characters here, already
@@ -1435,13 +1777,13 @@ def parse_with_lines(text: str, source: str) -> tuple[Any, dict[str, int]]:
         return (loader.construct_document(node) if node is not None else None), lines
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"line {mark.line + 1}" if mark else "(file)"
         problem = getattr(exc, "problem", None) or str(exc)
-        raise AnswersError(source, [(where, f"malformed YAML: {problem}")]) from None
+        raise AnswersError(source, [Problem("(file)", "yaml.malformed", {"problem": problem},
+                                            mark.line + 1 if mark else None)]) from None
     except RecursionError:
-        raise AnswersError(source, [("(file)", "malformed YAML: nested too deeply")]) from None
+        raise AnswersError(source, [Problem("(file)", "yaml.malformed", {"problem": _msg.text("file.nested")})]) from None
     except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4,300 digits
-        raise AnswersError(source, [("(file)", f"malformed YAML: {_short(exc)}")]) from None
+        raise AnswersError(source, [Problem("(file)", "yaml.malformed", {"problem": _short(exc)})]) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -1455,7 +1797,7 @@ def parse_text(text: str, source: str) -> Any:
 def _short(exc: Exception) -> str:
     text = str(exc)
     if "integer string conversion" in text:
-        return "a number has too many digits"
+        return _msg.text("number.too_long")
     return text[:200]
 
 
@@ -1480,18 +1822,18 @@ def read_input(path: str | Path, limit: int) -> bytes:
         if str(path) == "-":
             stream = getattr(sys.stdin, "buffer", None)
             if stream is None or stream.closed:
-                raise InputError(source, "standard input is closed")
+                raise InputError(source, _msg.text("file.stdin_closed"))
             raw = stream.read(limit + 1)
         else:
             with open(path, "rb") as fh:
                 raw = fh.read(limit + 1)
     except OSError as exc:
-        raise InputError(source, f"cannot read: {exc.strerror or exc}") from None
+        raise InputError(source, _msg.text("file.unreadable", reason=exc.strerror or exc)) from None
     except ValueError:  # a stream closed under us
-        raise InputError(source, "standard input is closed") from None
+        raise InputError(source, _msg.text("file.stdin_closed")) from None
     if len(raw) > limit:
         size = f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit // 1024} KiB"
-        raise InputError(source, f"file is larger than {size}")
+        raise InputError(source, _msg.text("file.too_large", size=size))
     return raw
 
 
@@ -1507,11 +1849,11 @@ def load_data(path: str | Path) -> tuple[Any, dict[str, int], str]:
 
 def _parse_bytes(raw_bytes: bytes, source: str) -> tuple[Any, dict[str, int]]:
     if len(raw_bytes) > MAX_ANSWERS_BYTES:
-        raise AnswersError(source, [("(file)", f"file is larger than {MAX_ANSWERS_BYTES // 1024} KiB")])
+        raise AnswersError(source, [Problem("(file)", "file.too_large", {"size": f"{MAX_ANSWERS_BYTES // 1024} KiB"})])
     try:
         text = raw_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise AnswersError(source, [("(file)", f"not UTF-8 text (byte {exc.start})")]) from None
+        raise AnswersError(source, [Problem("(file)", "file.not_utf8", {"byte": exc.start})]) from None
     return parse_with_lines(text, source)
 
 

@@ -1,8 +1,10 @@
-"""Batch generation from a spreadsheet: one deal per CSV row, each column a dotted answers path.
+"""Batch generation from a spreadsheet: one deal per CSV row, each column an answers field.
 
-Pure logic only (no click, no terminal): decoding the CSV, checking its columns against the answers model,
-turning cell text into the field's type, applying the overrides to the base answers, naming each row's
-folder safely, and writing the manifest. ``cli/batch.py`` drives it.
+Pure logic only (no click, no terminal): decoding the CSV, checking its columns against the answers model (a
+column is a dotted answers path or the field's label from the catalogue, 相手方の正式名称), turning cell text into
+the field's value with the one lenient parser (``contracts.parse``, as the answers file and ``init`` do), applying
+the overrides to the base answers, naming each row's folder safely, the header template, and the manifest.
+``cli/batch.py`` drives it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from typing import Any, Literal, Union
 
 from pydantic import BaseModel
 
-from contracts.answers import MAX_LIST_ENTRIES, Answers
+from contracts import messages as _msg
+from contracts import parse as _parse
+from contracts.answers import MAX_LIST_ENTRIES, Answers, field_kind, value_labels
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932")
 LIST_SEPARATORS = re.compile(r"[;；、]")
@@ -35,7 +39,19 @@ class BatchError(Exception):
 
 
 class CellError(ValueError):
-    """One cell cannot be turned into its field's type."""
+    """One cell cannot be turned into its field's type; ``problem(path)`` is the catalogue message for that field."""
+
+    def __init__(self, error: "_parse.Unreadable | str"):
+        self.error = error
+        super().__init__(str(error))
+
+    def __str__(self) -> str:
+        return self.error.message() if isinstance(self.error, _parse.Unreadable) else str(self.error)
+
+    def problem(self, path: str) -> _msg.Problem:
+        if isinstance(self.error, _parse.Unreadable):
+            return self.error.problem(path)
+        return _msg.Problem.plain(path, str(self.error))
 
 
 # --------------------------------------------------------------------------- the answers model's types
@@ -98,38 +114,66 @@ def is_index(part: str) -> bool:
     return part.isascii() and part.isdigit()
 
 
+def field_at(path: str) -> tuple[type, str] | None:
+    """The model class and field name of a dotted answers path (list indexes allowed), or None (a mapping's key)."""
+    node: Any = Answers
+    owner = None
+    for part in split_path(path):
+        node = unwrap(node)
+        if is_model(node):
+            if part not in node.model_fields:
+                return None
+            owner = (node, part)
+            node = node.model_fields[part].annotation
+        elif typing.get_origin(node) is list and is_index(part):
+            node = typing.get_args(node)[0]
+        else:
+            return None
+    return owner
+
+
 def check_column(path: str) -> str | None:
-    """None if the column can be used as an override, else why not.
+    """None if the column can be used as an override, else why not (in the language in use).
 
     A list index is bounded by the answers model (MAX_LIST_ENTRIES), so that ``prizes.100000.rank`` is refused
     here, in the header, instead of growing a list of 100,000 empty entries in every row."""
     try:
         parts = split_path(path)
     except KeyError:
-        return "not a field of the answers file (see `keiyaku schema`)"
+        return _unknown_column(path)
     for part in parts:
         if is_index(part) and (len(part) > 4 or int(part) >= MAX_LIST_ENTRIES):
-            return f"index {part[:12]} is out of range: a list holds at most {MAX_LIST_ENTRIES} entries (0-{MAX_LIST_ENTRIES - 1})"
+            return _msg.text("batch.column.index", index=part[:12], max=MAX_LIST_ENTRIES, last=MAX_LIST_ENTRIES - 1)
     try:
         kind = type_at(path)
     except KeyError:
-        return "not a field of the answers file (see `keiyaku schema`)"
+        return _unknown_column(path)
     if is_model(kind):
-        return "is a section, not a single value; use its fields (e.g. " + f"{path}.{next(iter(kind.model_fields))})"
+        return _msg.text("batch.column.section", example=f"{path}.{next(iter(kind.model_fields))}")
     if typing.get_origin(kind) is list and is_model(unwrap(typing.get_args(kind)[0])):
-        return f"is a list of entries; use numbered columns such as {path}.0.<field>"
+        return _msg.text("batch.column.entries", example=f"{path}.0.<field>")
     if typing.get_origin(kind) is dict:
-        return f"is a mapping; use columns such as {path}.<key>"
+        return _msg.text("batch.column.mapping", example=f"{path}.<key>")
     return None
 
 
-_TRUE = {"true", "yes", "y", "1", "はい", "○", "〇", "有", "あり", "on"}
-_FALSE = {"false", "no", "n", "0", "いいえ", "×", "✕", "無", "なし", "off"}
-_DATE = re.compile(r"^([0-9]{4})[-/.年]([0-9]{1,2})[-/.月]([0-9]{1,2})日?$")
+def _unknown_column(header: str) -> str:
+    from contracts.answers import field_paths
+
+    known = [p for p in field_paths()] + list(_msg.labels("ja").values())
+    suggestion = _msg.closest(header, known)
+    if suggestion:
+        return _msg.text("batch.column.unknown.suggest", suggestion=suggestion)
+    return _msg.text("batch.column.unknown")
 
 
-def _number_text(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().replace(",", "").replace("_", "").removesuffix("円").strip()
+def resolve_column(header: str) -> str:
+    """The answers path a CSV header stands for: a dotted path as written, or a field label from the catalogue
+    (相手方の正式名称 → parties.recipient.name; 賞の名称（1件目） → deal.hackathon.prizes.0.rank)."""
+    header = header.strip()
+    if re.fullmatch(r"[A-Za-z0-9_.\[\]]+", header):
+        return header
+    return _msg.path_for_label(header) or header
 
 
 def _quoted(text: str) -> str:
@@ -137,54 +181,40 @@ def _quoted(text: str) -> str:
     return repr(text if len(text) <= 40 else text[:40] + "…")
 
 
-def convert(text: str, kind: Any) -> Any:
-    """Cell text -> a value of the field's (unwrapped) type; CellError with a short reason otherwise.
+# Without the field's path its unit is unknown: every whole number of the answers model reads as widely as an
+# amount, every decimal as a percentage (the answers model has no other decimals).
+_PY_KINDS = {bool: "bool", int: "yen", float: "percent", _dt.date: "date", str: "text"}
 
-    Numbers accept full-width digits and thousands separators; booleans accept true/false, yes/no, はい/いいえ,
-    ○/×; dates accept 2027-04-01, 2027/4/1 and 2027年4月1日; lists are split on ``;`` or ``、``.
-    Text is kept as written (no normalisation: full-width characters in names are deliberate).
+
+def convert(text: str, kind: Any, path: str | None = None) -> Any:
+    """Cell (or typed) text -> a value of the field's (unwrapped) type; CellError saying why not otherwise.
+
+    The one lenient parser (``contracts.parse.read_as``) reads it, as for the answers file and ``keiyaku init``:
+    full-width digits, thousands separators, 50万円, 24か月, はい/いいえ, 2027/4/1, 令和9年4月1日. Given the field's
+    ``path``, numbers take that field's counter word (円, か月, 日, 人 …) and choices their Japanese labels
+    (国立大学法人 for national_university); without it, whole numbers are read as widely as amounts (500,000円,
+    50万), decimals as percentages (12.5%) and choices by value only. Lists are split on ``;`` or ``、``. Text is
+    kept as written (no normalisation: full-width characters in names are deliberate).
     """
     kind = unwrap(kind)
     origin = typing.get_origin(kind)
     if origin is list:
         item = typing.get_args(kind)[0]
-        return [convert(part, item) for part in LIST_SEPARATORS.split(text) if part.strip()]
-    if origin is Literal:
-        value = unicodedata.normalize("NFKC", text).strip()
-        allowed = typing.get_args(kind)
-        for option in allowed:
-            if str(option) == value:
-                return option
-        raise CellError(f"{_quoted(value)} is not one of: {', '.join(str(a) for a in allowed)}")
-    if kind is bool:
-        value = unicodedata.normalize("NFKC", text).strip().lower()
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise CellError(f"{_quoted(text)} is not yes/no (true/false, はい/いいえ)")
-    if kind is int:
-        value = _number_text(text)
-        if not re.fullmatch(r"-?[0-9]+", value):
-            raise CellError(f"{_quoted(text)} is not a whole number")
-        if len(value.lstrip("-").lstrip("0")) > MAX_DIGITS:
-            raise CellError(f"{_quoted(text)} has more than {MAX_DIGITS} digits")
-        return int(value)
-    if kind is float:
-        value = _number_text(text).removesuffix("%")
-        if not re.fullmatch(r"-?[0-9]{1,16}(\.[0-9]{1,16})?", value):
-            raise CellError(f"{_quoted(text)} is not a number (such as 12.5)")
-        return float(value)
-    if kind is _dt.date:
-        value = unicodedata.normalize("NFKC", text).strip()
-        m = _DATE.match(value)
-        if not m:
-            raise CellError(f"{_quoted(text)} is not a date (YYYY-MM-DD)")
-        try:
-            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError as exc:
-            raise CellError(f"{_quoted(text)} is not a valid date ({exc})") from None
-    return text.strip()
+        return [convert(part, item, path) for part in LIST_SEPARATORS.split(text) if part.strip()]
+    owner = field_at(path) if path else None
+    if owner is not None:
+        read_kind, _ = field_kind(*owner)
+        labels = value_labels(*owner) if read_kind == "choice" else None
+    else:
+        read_kind = "choice" if origin is Literal else _PY_KINDS.get(kind, "text")
+        labels = None
+    if read_kind is None:
+        read_kind = "text"
+    options = typing.get_args(kind) if origin is Literal else ()
+    try:
+        return _parse.read_as(text, read_kind, options, labels)
+    except _parse.Unreadable as exc:
+        raise CellError(exc) from None
 
 
 def apply_override(data: dict, path: str, value: Any) -> None:
@@ -248,14 +278,15 @@ def folder_name(row: int, name: str | None, width: int = 3, max_len: int = 60) -
 class Row:
     number: int  # 1 for the first data row
     line: int  # line of the file where the row starts (the header is line 1)
-    cells: dict[str, str]
-    problems: list[tuple[str, str]] = field(default_factory=list)
+    cells: dict[str, str]  # answers path -> cell text, for the columns that are fields
+    problems: list = field(default_factory=list)  # (path, message) pairs or contracts.messages.Problem
+    name: str | None = None  # the cell of a --name-column that is not a field
 
 
 def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
     """Bytes -> (text, encoding used). ``auto`` tries UTF-8 (with or without BOM), then cp932 (Excel in Japan)."""
     if len(raw) > MAX_CSV_BYTES:
-        raise BatchError(f"the CSV is larger than {MAX_CSV_BYTES // (1024 * 1024)} MiB")
+        raise BatchError(_msg.text("batch.too_large", size=MAX_CSV_BYTES // (1024 * 1024)))
     if encoding not in ENCODINGS:
         raise BatchError(f"unknown encoding {encoding!r} (use one of {', '.join(ENCODINGS)})")
     tried = ["utf-8-sig", "cp932"] if encoding == "auto" else [encoding]
@@ -268,37 +299,72 @@ def decode(raw: bytes, encoding: str = "auto") -> tuple[str, str]:
         if name == "utf-8" and text.startswith("\ufeff"):
             text = text[1:]
         return text, ("utf-8" if name == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else name)
-    raise BatchError(
-        f"cannot decode the CSV as {' or '.join(tried)} (byte {last.start}); save it as UTF-8 or Shift_JIS (cp932), "
-        "or pass --encoding"
-    )
+    raise BatchError(_msg.text("batch.undecodable", tried=" / ".join(tried), byte=last.start))
 
 
-def read_rows(text: str) -> tuple[list[str], list[Row]]:
-    """Header and data rows; BatchError for an unusable header. Rows with every cell empty are dropped."""
+@dataclass
+class Table:
+    """A read CSV: ``headers`` as written, ``columns`` the answers path of each (None: a --name-column that is not
+    a field), and the data rows."""
+
+    headers: list[str]
+    columns: list[str | None]
+    rows: list[Row]
+    name_path: str | None = None  # the field a --name-column names (None: not given, or a column only for naming)
+
+    def column_number(self, path: str) -> int | None:
+        """The 1-based column a field came from (``deal.research.students[0].name`` and ``…students.0.name`` alike)."""
+        dotted = ".".join(split_path(path)) if path and not path.startswith("(") else path
+        for i, column in enumerate(self.columns, start=1):
+            if column is not None and ".".join(split_path(column)) == dotted:
+                return i
+        return None
+
+
+def read_table(text: str, name_column: str | None = None) -> Table:
+    """Header and data rows; BatchError for an unusable header. Rows with every cell empty are dropped.
+
+    A header is a dotted answers path or a field's label (``相手方の正式名称``). ``name_column`` names the column that
+    names each row's folder (a path, a label or any header of the CSV); a column that is not a field is allowed only
+    as that column and is not applied to the answers."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise BatchError("the CSV is empty (expected a header row of answers paths)") from None
+        raise BatchError(_msg.text("batch.empty_csv")) from None
     except csv.Error as exc:
-        raise BatchError(f"line 1: malformed CSV: {exc}") from None
-    columns = [h.strip() for h in header]
+        raise BatchError(_msg.text("batch.malformed", line=1, problem=exc)) from None
+    headers = [h.strip().lstrip("\ufeff") for h in header]
+    name_header = None
+    if name_column is not None:
+        wanted = {name_column.strip(), resolve_column(name_column)}
+        name_header = next((h for h in headers if h in wanted or resolve_column(h) in wanted), None)
+        if name_header is None:
+            raise BatchError(_msg.text("batch.name_column.unknown", column=name_column, columns=", ".join(headers)))
     problems = []
-    seen = set()
-    for i, col in enumerate(columns, start=1):
-        if not col:
-            problems.append(f"column {i}: empty header")
-            continue
+    seen: set[str] = set()
+    columns: list[str | None] = []
+    for i, col in enumerate(headers, start=1):
         shown = col if len(col) <= 80 else col[:80] + "…"
-        if col in seen:
-            problems.append(f"column {i} ({shown}): appears twice")
-        seen.add(col)
-        why = check_column(col)
+        if not col:
+            problems.append(_msg.text("batch.header.empty", n=i))
+            columns.append(None)
+            continue
+        path = resolve_column(col)
+        why = check_column(path)
+        if why and col == name_header:
+            columns.append(None)  # a column only for naming the folders
+            continue
+        key = ".".join(split_path(path)) if not why else col
+        if key in seen:
+            problems.append(_msg.text("batch.header.twice", n=i, column=shown))
+        seen.add(key)
         if why:
-            problems.append(f"column {i} ({shown}): {why}")
+            problems.append(_msg.text("batch.header.problem", n=i, column=shown, why=why))
+        columns.append(path)
     if problems:
-        raise BatchError("the CSV header is not usable:\n  " + "\n  ".join(problems))
+        raise BatchError(_msg.text("batch.header_unusable") + "\n  " + "\n  ".join(problems))
+    name_path = next((c for h, c in zip(headers, columns) if h == name_header), None)
     rows: list[Row] = []
     number = 0
     while True:
@@ -308,23 +374,67 @@ def read_rows(text: str) -> tuple[list[str], list[Row]]:
         except StopIteration:
             break
         except csv.Error as exc:
-            raise BatchError(f"line {line}: malformed CSV: {exc}") from None
+            raise BatchError(_msg.text("batch.malformed", line=line, problem=exc)) from None
         if not any(c.strip() for c in cells):
             continue
         number += 1
         if number > MAX_ROWS:
-            raise BatchError(f"more than {MAX_ROWS} rows; split the CSV")
+            raise BatchError(_msg.text("batch.too_many_rows", max=MAX_ROWS))
         row = Row(number, line, {})
         if len(cells) > len(columns):
-            row.problems.append(("(row)", f"{len(cells)} cells but only {len(columns)} columns in the header"))
-        for col, cell in zip(columns, cells):
+            row.problems.append(_msg.Problem("(row)", "batch.cells_over", {"cells": len(cells), "columns": len(columns)}))
+        for header_text, col, cell in zip(headers, columns, cells):
+            if col is None:
+                if header_text == name_header:
+                    row.name = cell.strip()
+                continue
             row.cells[col] = cell
         rows.append(row)
-    return columns, rows
+    return Table(headers, columns, rows, name_path)
 
 
-def row_data(base: dict, row: Row) -> tuple[dict, list[tuple[str, str]]]:
-    """The base answers with this row's non-empty cells applied, and the cells that could not be converted."""
+def read_rows(text: str) -> tuple[list[str], list[Row]]:
+    """Header (answers paths) and data rows, as ``read_table`` reads them."""
+    table = read_table(text)
+    return [c for c in table.columns if c is not None], table.rows
+
+
+NAME_CANDIDATES = ("parties.recipient.name", "parties.provider.name")
+
+
+def default_name_column(table: Table) -> str:
+    """The column that names the folders when none is chosen: the counterparty's name — the party whose name varies
+    from row to row (the recipient, or the provider when only the provider's name varies, as for a university that
+    provides data to many companies); the recipient's name when neither (or both) vary."""
+    varying = []
+    for path in NAME_CANDIDATES:
+        values = {r.cells.get(path, "").strip() for r in table.rows if path in r.cells}
+        if table.column_number(path) is not None and len(values) > 1:
+            varying.append(path)
+    return varying[0] if len(varying) == 1 else NAME_CANDIDATES[0]
+
+
+def row_name(answers: Answers, row: Row, name_path: str | None) -> str | None:
+    """The text that names a row's folder: the name-only column's cell, else the value at ``name_path`` in the row's
+    answers (a date or a number as written in an answers file)."""
+    if row.name is not None:
+        return row.name
+    if name_path and any(is_index(p) for p in split_path(name_path)):
+        return row.cells.get(name_path, "").strip() or None  # an entry of a list: the cell as written
+    try:
+        value = answers.lookup(".".join(p for p in split_path(name_path or NAME_CANDIDATES[0]) if not is_index(p)))
+    except KeyError:
+        return None
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "_".join(str(v) for v in value)
+    return None if value is None or isinstance(value, BaseModel) else str(value)
+
+
+def row_data(base: dict, row: Row) -> tuple[dict, list]:
+    """The base answers with this row's non-empty cells applied, and the cells that could not be converted
+    (``contracts.messages.Problem`` objects naming the field)."""
     import copy
 
     data = copy.deepcopy(base)
@@ -333,12 +443,45 @@ def row_data(base: dict, row: Row) -> tuple[dict, list[tuple[str, str]]]:
         if not cell.strip():
             continue  # an empty cell keeps the base value
         try:
-            apply_override(data, path, convert(cell, type_at(path)))
+            apply_override(data, path, convert(cell, type_at(path), path))
         except CellError as exc:
-            problems.append((path, str(exc)))
+            problems.append(exc.problem(path))
         except (ValueError, OverflowError) as exc:  # whatever else a cell can do, it stays this row's problem
-            problems.append((path, f"{_quoted(cell)} cannot be used: {exc}"[:200]))
+            problems.append(_msg.Problem(path, "batch.cell.unusable", {"value": _quoted(cell), "detail": str(exc)[:160]}))
     return data, problems
+
+
+# --------------------------------------------------------------------------- the header template
+
+TEMPLATE_COLUMNS = (
+    "parties.recipient.name",
+    "parties.recipient.kind",
+    "parties.recipient.address",
+    "parties.recipient.representative.title",
+    "parties.recipient.representative.name",
+    "deal.contract_date",
+    "deal.fee.amount_yen",
+)
+TEMPLATE_ENCODINGS = ("utf-8-sig", "cp932")
+
+
+def template_csv(columns: tuple[str, ...] | list[str] = TEMPLATE_COLUMNS, encoding: str = "utf-8-sig",
+                 lang: str | None = None) -> bytes:
+    """A header row of field labels that Excel opens as it is: UTF-8 with BOM (Excel needs the BOM to read UTF-8)
+    or Shift_JIS (cp932), CRLF. Every label reads back as its path (``resolve_column``)."""
+    if encoding not in TEMPLATE_ENCODINGS:
+        raise BatchError(f"unknown encoding {encoding!r} (use one of {', '.join(TEMPLATE_ENCODINGS)})")
+    headers = []
+    for path in columns:
+        why = check_column(path)
+        if why:
+            raise BatchError(_msg.text("batch.template.column", column=path, why=why))
+        label = _msg.field_label(path, lang) or path
+        headers.append(label if _msg.path_for_label(label) and ".".join(split_path(_msg.path_for_label(label))) ==
+                       ".".join(split_path(path)) else path)
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\r\n").writerow(headers)
+    return out.getvalue().encode(encoding)
 
 
 def sha256(content: bytes) -> str:

@@ -35,13 +35,15 @@ def test_minimal_answers_load():
 def test_unknown_key_is_named():
     data = raw()
     data["deal"]["liabilty_cap"] = {"kind": "none"}
-    assert ("deal.liabilty_cap", "unknown field (check the spelling; see `keiyaku schema`)") in problems_of(data)
+    found = dict(problems_of(data))
+    assert "この項目は回答ファイルにありません" in found["deal.liabilty_cap"]  # unknown field
+    assert "「liability_cap」の誤りではありませんか" in found["deal.liabilty_cap"]  # the closest known key
 
 
 def test_missing_field_is_named():
     data = raw()
     del data["parties"]["recipient"]["address"]
-    assert ("parties.recipient.address", "required field is missing") in problems_of(data)
+    assert ("parties.recipient.address", "入力が必要です（必須の項目です）") in problems_of(data)  # required
 
 
 def test_wrong_type_and_bad_choice_are_named():
@@ -64,20 +66,22 @@ def test_control_characters_are_rejected_with_their_path(char):
 
 
 def test_malformed_yaml_names_the_line():
-    found = problems_of("model: data_provision\nparties: [unclosed\n")
-    assert found[0][0].startswith("line ")
-    assert "malformed YAML" in found[0][1]
+    with pytest.raises(AnswersError) as info:
+        answers_from_bytes(b"model: data_provision\nparties: [unclosed\n", "test.yaml")
+    assert info.value.problems[0][0] == "(file)" and info.value.details[0].line
+    assert "YAML として読めません" in info.value.problems[0][1]  # malformed YAML
+    assert str(info.value).endswith(f"（{info.value.details[0].line}行目）")
 
 
 def test_duplicate_keys_and_aliases_are_rejected():
-    assert "duplicate key" in problems_of("model: a\nmodel: b\n")[0][1]
-    assert "aliases" in problems_of("a: &x [1]\nb: *x\n")[0][1]
+    assert "キー 'model' が重複しています" in problems_of("model: a\nmodel: b\n")[0][1]  # duplicate key
+    assert "エイリアス" in problems_of("a: &x [1]\nb: *x\n")[0][1]  # aliases
 
 
 def test_model_section_must_match_the_model():
     data = raw()
     del data["deal"]["course"]
-    assert ("deal.course", "model 'data_provision' requires this section") in problems_of(data)
+    assert ("deal.course", "提供モデル data_provision（データ提供型）では、この項目が必要です") in problems_of(data)
     data = raw()
     data["deal"]["hackathon"] = {"event_name": "x"}
     assert any(p.startswith("deal.hackathon") for p, _ in problems_of(data))
@@ -101,7 +105,7 @@ def test_json_answers_are_accepted(tmp_path):
 def test_not_utf8_is_a_clear_error():
     with pytest.raises(AnswersError) as info:
         answers_from_bytes("model: データ".encode("cp932"), "sjis.yaml")
-    assert "not UTF-8" in info.value.problems[0][1]
+    assert "UTF-8 のテキストではありません" in info.value.problems[0][1]  # not UTF-8
 
 
 @pytest.mark.parametrize(
@@ -130,4 +134,4 @@ def test_cli_malformed_yaml_exit_2(tmp_path):
     answers.write_text("model: [\n", encoding="utf-8")
     result = subprocess.run(KEIYAKU + ["validate", str(answers)], capture_output=True, text=True)
     assert result.returncode == 2
-    assert "malformed YAML" in result.stderr and "Traceback" not in result.stderr
+    assert "YAML として読めません" in result.stderr and "Traceback" not in result.stderr  # malformed YAML

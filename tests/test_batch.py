@@ -59,8 +59,8 @@ def test_types_of_answers_paths():
         type_at("deal.fee.amount")
     with pytest.raises(KeyError):
         type_at("data.items.0")  # a list of values is one cell, split on ; or 、
-    assert check_column("deal.fee") and "section" in check_column("deal.fee")
-    assert check_column("deal.hackathon.prizes") and "numbered" in check_column("deal.hackathon.prizes")
+    assert check_column("deal.fee") and "項目の集まり" in check_column("deal.fee")  # a section
+    assert check_column("deal.hackathon.prizes") and "番号付きの列" in check_column("deal.hackathon.prizes")  # numbered
     assert check_column("parties.recipient.name") is None
 
 
@@ -125,7 +125,7 @@ def test_decode_utf8_bom_and_cp932():
     assert decode(b"\xef\xbb\xbf" + text.encode("utf-8")) == (text, "utf-8-sig")
     assert decode(text.encode("cp932")) == (text, "cp932")
     assert decode(text.encode("cp932"), "cp932") == (text, "cp932")
-    with pytest.raises(BatchError, match="cannot decode"):
+    with pytest.raises(BatchError, match="として読めません"):  # cannot decode
         decode(text.encode("cp932"), "utf-8")
 
 
@@ -134,7 +134,7 @@ def test_header_problems_are_reported_together():
         read_rows("parties.recipient.nmae,deal.fee,,deal.court,deal.court\n")
     message = str(info.value)
     assert "parties.recipient.nmae" in message and "deal.fee" in message
-    assert "empty header" in message and "appears twice" in message
+    assert "見出しが空です" in message and "同じ項目が2回あります" in message  # empty header, appears twice
 
 
 # --------------------------------------------------------------------------- the command
@@ -174,7 +174,7 @@ def test_batch_of_200_rows_with_3_bad_rows(tmp_path, capsys):
 
     assert result.exit_code == 1, result.output
     for n, field in BAD_ROWS.items():
-        assert f"row {n} (line {n + 1}): {field}" in result.stderr
+        assert f"{n}行目のデータ（ファイルの{n + 1}行目）: " in result.stderr and f"（{field}）" in result.stderr
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["rows"], manifest["succeeded"], manifest["failed"]) == (200, 197, 3)
     entries = {e["row"]: e for e in manifest["entries"]}
@@ -236,7 +236,7 @@ def test_cp932_and_bom_csv(tmp_path, encoding, option):
 def test_wrong_encoding_and_bad_header_write_nothing(tmp_path):
     table = write_csv(tmp_path / "rows.csv", [["株式会社サンプル", "corporation", "", "", ""]], "cp932")
     result = run("batch", BASE, table, "--out", tmp_path / "out", "--encoding", "utf-8")
-    assert result.exit_code == 2 and "cannot decode" in result.stderr
+    assert result.exit_code == 2 and "として読めません" in result.stderr  # cannot decode
     bad = write_csv(tmp_path / "bad.csv", [["x"]], header=["parties.recipient.nmae"])
     result = run("batch", BASE, bad, "--out", tmp_path / "out")
     assert result.exit_code == 2 and "parties.recipient.nmae" in result.stderr and "Traceback" not in result.output
@@ -266,9 +266,10 @@ def test_one_bad_cell_fails_its_row_only_with_row_column_and_message(tmp_path):
     out = tmp_path / "out"
     result = run("batch", BASE, table, "--out", out, "--jobs", "1")
     assert result.exit_code == 1, result.output
-    assert "row 1 (line 2): deal.fee.amount_yen (column 3): " in result.stderr
-    assert "more than 16 digits" in result.stderr and "9" * 100 not in result.stderr
-    assert "row 2 (line 3): parties.recipient.name (column 1): " in result.stderr and "U+202E" in result.stderr
+    assert "1行目のデータ（ファイルの2行目）: 対価の金額（円）（deal.fee.amount_yen）（3列目）: " in result.stderr
+    assert "桁数が多すぎます（16桁まで）" in result.stderr and "9" * 100 not in result.stderr
+    assert "2行目のデータ（ファイルの3行目）: 相手方の正式名称（parties.recipient.name）（1列目）: " in result.stderr
+    assert "U+202E" in result.stderr
     assert "\u202e" not in result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [e["status"] for e in manifest["entries"]] == ["error", "error", "ok"]
@@ -282,7 +283,7 @@ def test_list_indexes_in_the_header_are_bounded_by_the_model(tmp_path, column):
     """prizes.100000.rank grew every row's list to 100,000 entries (16 MB of errors, 3.3 GB of memory)."""
     table = write_csv(tmp_path / "rows.csv", [["x"]], header=[column])
     result = run("batch", BASE, table, "--out", tmp_path / "out")
-    assert result.exit_code == 2 and "at most 100 entries" in result.stderr
+    assert result.exit_code == 2 and "一覧は100件まで" in result.stderr  # at most 100 entries
     assert len(result.stderr) < 2000 and not (tmp_path / "out").exists()
     assert check_column("deal.hackathon.prizes.99.rank") is None
 
@@ -294,7 +295,7 @@ def test_the_base_file_has_the_same_limit_as_validate(tmp_path):
     validate = run("validate", big)
     result = run("batch", big, table, "--out", tmp_path / "out")
     assert validate.exit_code == result.exit_code == 2
-    assert "larger than 512 KiB" in result.stderr and "larger than 512 KiB" in validate.stderr
+    assert "大きすぎます（512 KiBまで）" in result.stderr and "大きすぎます（512 KiBまで）" in validate.stderr
     assert not (tmp_path / "out").exists()
 
 

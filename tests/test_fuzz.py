@@ -76,7 +76,7 @@ def test_hostile_input_is_a_clear_answers_error_within_a_second(raw, source):
         answers_from_bytes(raw, source)
     elapsed = time.perf_counter() - started
     assert info.value.problems and all(field and message for field, message in info.value.problems)
-    assert str(info.value).startswith(f"{source}: answers are not valid")
+    assert str(info.value).startswith(f"{source}: 回答に誤りがあります")  # answers are not valid
     assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
@@ -120,14 +120,14 @@ NAMED = {
     "a date as a number": (M.replace("contract_date: 2027-04-01", "contract_date: 0"), "a.yaml", "deal.contract_date", 28),
     "a date with a time": (M.replace("contract_date: 2027-04-01", "contract_date: 2027-04-01 10:00:00"), "a.yaml",
                            "deal.contract_date", 28),
-    "a flag as the text yes": (M.replace("  personal_info: statistical", '  personal_info: statistical\n  sensitive: "yes"'),
-                               "a.yaml", "data.sensitive", 25),
+    "a flag as the text 1": (M.replace("  personal_info: statistical", '  personal_info: statistical\n  sensitive: "1"'),
+                             "a.yaml", "data.sensitive", 25),
     "a flag as 1": (M.replace("  personal_info: statistical", "  personal_info: statistical\n  sensitive: 1"), "a.yaml",
                     "data.sensitive", 25),
     "a whole number as 24.0": (M.replace("  court: 東京地方裁判所", "  court: 東京地方裁判所\n  term_months: 24.0"), "a.yaml",
                                "deal.term_months", 32),
-    "a whole number as text": (M.replace("  court: 東京地方裁判所", '  court: 東京地方裁判所\n  term_months: "24"'), "a.yaml",
-                               "deal.term_months", 32),
+    "a whole number in kanji": (M.replace("  court: 東京地方裁判所", '  court: 東京地方裁判所\n  term_months: 二十四'), "a.yaml",
+                                "deal.term_months", 32),
     "10**18 learners": (M.replace("  court: 東京地方裁判所", "  court: 東京地方裁判所\n  learners: {count: 1000000000000000000}"),
                         "a.yaml", "deal.learners.count", 32),
     "a zero-width party name": (M.replace("name: 株式会社テスト商事", 'name: "\\u200b"'), "a.yaml",
@@ -135,8 +135,8 @@ NAMED = {
     "a lone surrogate in an item": (M.replace("items: [日付,", 'items: ["天候\\ud800区分", 日付,'), "a.yaml",
                                     "data.items[0]", 17),
     "a surrogate in JSON": (JSON_MINIMAL.replace('"日付"', '"\\ud800"'), "a.json", "data.items[0]", None),
-    "a key that is a list": (M + "? [a, b]\n: x\n", "a.yaml", "line 33", None),
-    "a key that is a mapping": (M.replace("stance: balanced", "stance: balanced\n{a: 1}: x"), "a.yaml", "line 3", None),
+    "a key that is a list": (M + "? [a, b]\n: x\n", "a.yaml", "(file)", 33),
+    "a key that is a mapping": (M.replace("stance: balanced", "stance: balanced\n{a: 1}: x"), "a.yaml", "(file)", 3),
     "JSON duplicate keys": (JSON_MINIMAL.replace('"model": "data_provision"', '"model": "hackathon", "model": "data_provision"'),
                             "a.json", "(file)", None),
     "JSON NaN": (JSON_MINIMAL.replace("500000", "NaN"), "a.json", "(file)", None),
@@ -149,7 +149,8 @@ def test_ambiguous_or_invalid_values_are_refused_naming_field_and_line(text, sou
         answers_from_bytes(text.encode("utf-8", "surrogatepass"), source)
     assert [f for f, _ in info.value.problems] == [field]
     if line:
-        assert f"{field}: " in str(info.value) and str(info.value).endswith(f"(line {line})")
+        assert str(info.value).endswith(f"（{line}行目）")
+        assert field == "(file)" or f"（{field}）: " in str(info.value)
     assert "Traceback" not in str(info.value)
 
 
@@ -159,7 +160,7 @@ def test_an_escape_sequence_in_an_unknown_key_is_not_sent_to_the_terminal():
         answers_from_bytes(text.encode(), "a.yaml")
     shown = str(info.value)
     assert "\x1b" not in shown and "\x07" not in shown
-    assert "x\\x1b[2J\\x1b]0;owned\\x07: unknown field" in shown
+    assert "x\\x1b[2J\\x1b]0;owned\\x07: この項目は回答ファイルにありません" in shown  # unknown field
 
 
 CLI_CASES = ["billion laughs", "deep flow nesting", "not UTF-8", "NUL byte", "just under the limit, many values", "too large"]

@@ -54,28 +54,28 @@ def assert_input_fault(result, *words):
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
 @pytest.mark.parametrize("command", ["validate", "risk", "check"])
 def test_dev_zero_as_answers_is_refused_after_the_limit(command):
-    assert_input_fault(cli(command, "/dev/zero"), "/dev/zero", "larger than 512 KiB")
+    assert_input_fault(cli(command, "/dev/zero"), "/dev/zero", "大きすぎます（512 KiBまで）")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
 def test_dev_zero_as_batch_base_or_csv_is_refused(tmp_path):
-    assert_input_fault(cli("batch", "/dev/zero", tmp_path / "rows.csv", "--out", tmp_path / "out"), "larger than 512 KiB")
+    assert_input_fault(cli("batch", "/dev/zero", tmp_path / "rows.csv", "--out", tmp_path / "out"), "大きすぎます（512 KiBまで）")
     (tmp_path / "rows.csv").write_text("parties.recipient.name\nx\n", encoding="utf-8")
-    assert_input_fault(cli("batch", MINIMAL, "/dev/zero", "--out", tmp_path / "out"), "/dev/zero", "larger than 50 MiB")
+    assert_input_fault(cli("batch", MINIMAL, "/dev/zero", "--out", tmp_path / "out"), "/dev/zero", "大きすぎます（50 MiBまで）")
     assert not (tmp_path / "out").exists()
 
 
 def test_endless_standard_input_is_not_read_whole():
     stream = Endless()
     result = cli("validate", "-", input=io.BufferedReader(stream))
-    assert_input_fault(result, "<stdin>", "larger than 512 KiB")
+    assert_input_fault(result, "<stdin>", "大きすぎます（512 KiBまで）")
     assert stream.consumed <= MAX_ANSWERS_BYTES + 64 * 1024  # the limit, plus at most one buffer
 
 
 def test_no_standard_input_at_all(monkeypatch):
     """Started with stdin closed (`keiyaku validate - <&-`), Python has no sys.stdin."""
     monkeypatch.setattr(sys, "stdin", None)
-    with pytest.raises(InputError, match="standard input is closed"):
+    with pytest.raises(InputError, match="標準入力が閉じています"):  # standard input is closed
         read_input("-", 100)
 
 
@@ -85,11 +85,11 @@ def test_closed_stdin_in_a_real_process():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                             preexec_fn=lambda: os.close(0))
     assert result.returncode == 2, result.stderr
-    assert "standard input is closed" in result.stderr and "Traceback" not in result.stderr
+    assert "標準入力が閉じています" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_unreadable_answers_are_an_input_fault(tmp_path):
-    assert_input_fault(cli("validate", tmp_path / "missing.yaml"), "missing.yaml", "cannot read")
+    assert_input_fault(cli("validate", tmp_path / "missing.yaml"), "missing.yaml", "読めません")
     (tmp_path / "folder.yaml").mkdir()
     result = cli("validate", tmp_path / "folder.yaml")  # click's own usage error, also exit status 2
     assert result.exit_code == 2 and "is a directory" in result.stderr and "Traceback" not in result.output
@@ -98,7 +98,7 @@ def test_unreadable_answers_are_an_input_fault(tmp_path):
 def test_the_reader_stops_at_the_limit(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_bytes(b"#" * 1001)
-    with pytest.raises(InputError, match="larger than"):
+    with pytest.raises(InputError, match="大きすぎます"):
         read_input(path, 1000)
     path.write_bytes(b"#" * 1000)
     assert read_input(path, 1000) == b"#" * 1000
@@ -110,8 +110,8 @@ def test_a_date_that_does_not_exist_names_the_field_and_line(tmp_path):
     for command in ("validate", "generate"):
         extra = ["--out", tmp_path / "out"] if command == "generate" else []
         result = cli(command, path, *extra)
-        assert_input_fault(result, "deal.contract_date: 2027-02-30", "(line 28)")
-        assert "malformed YAML" not in result.stderr
+        assert_input_fault(result, "契約締結日（deal.contract_date）: 「2027-02-30」は存在しない日付です", "（28行目）")
+        assert "YAML として読めません" not in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -130,5 +130,5 @@ def test_terminal_output_escapes_control_characters_from_input(tmp_path):
     path.write_text(MINIMAL.read_text(encoding="utf-8").replace("stance: balanced", 'stance: balanced\n"\\e[31m\\x9b2J": 1'),
                     encoding="utf-8")
     result = cli("validate", path)
-    assert_input_fault(result, "\\x1b[31m\\x9b2J: unknown field")
+    assert_input_fault(result, "\\x1b[31m\\x9b2J: この項目は回答ファイルにありません")  # unknown field
     assert "\x1b" not in result.stderr and "\x9b" not in result.stderr

@@ -137,9 +137,10 @@ SCRIPTS = {
 }
 
 
-def run_init(tmp_path: Path, script: list, *args: str, out: str = "answers.yaml"):
+def run_init(tmp_path: Path, script: list, *args: str, out: str = "answers.yaml", confirm: bool = True):
+    """``confirm``: Enter at the summary of all answers, which writes the file."""
     target = tmp_path / out
-    stdin = "".join(f"{answer}\n" for _, answer in script)
+    stdin = "".join(f"{answer}\n" for _, answer in script) + ("\n" if confirm else "")
     result = CliRunner().invoke(main, ["init", "--out", str(target), *args], input=stdin, catch_exceptions=False)
     return result, target
 
@@ -235,12 +236,17 @@ def test_individual_has_no_representative_and_roles_ask_for_role_names(tmp_path)
 
 
 def test_model_auto_asks_goals_then_recommends(tmp_path):
+    # Not knowing the model, the user is asked what the recommendation reads first (goals, constraints, personal
+    # data, know-how), shown the recommendation with its reasons, and then asked the rest for the chosen model.
+    rest_of_data = [step for step in data("none") if step[0] not in ("data.personal_info", "data.know_how")]
     script = [
-        ("model", "auto"), ("stance", ""), *COMPANY, *RECIPIENT, *data("none"),
+        ("model", "auto"),
         ("deal.goals", "money"), ("deal.goals", "2"), ("deal.goals", ""),
         ("deal.constraints.budget_yen", ""), ("deal.constraints.max_recipients", ""),
         ("deal.constraints.need_control", ""),
+        ("data.personal_info", "none"), ("data.know_how", ""),
         ("model", "data_provision"),  # the user may take the recommendation (Enter) or choose
+        ("stance", ""), *COMPANY, *RECIPIENT, *rest_of_data,
         *deal(PAID),
         ("deal.course.name", "講座"), ("deal.course.audience", "受講者"),
         ("deal.course.cohorts", ""), ("deal.course.materials_publication", ""),
@@ -249,6 +255,9 @@ def test_model_auto_asks_goals_then_recommends(tmp_path):
     assert result.exit_code == 0, result.output
     assert "推奨モデル" in result.output and "1. " in result.output
     assert asked(result.output) == expected(script)
+    recommended = result.output.index("■ 推奨モデル")
+    assert result.output.index("【stance】") > recommended > result.output.index("【data.know_how】")
+    assert "         - 目的「" in result.output[recommended:result.output.index("【model】", recommended)]  # the reasons
     answers = load_answers(target)
     assert answers.model == "data_provision" and answers.deal.goals == ["money", "talent"]
 
@@ -258,13 +267,14 @@ def test_invalid_answers_are_explained_and_asked_again(tmp_path):
     i = script.index(("deal.term_months", ""))
     script[i:i + 1] = [("deal.term_months", "twelve"), ("deal.term_months", "0"), ("deal.term_months", "２４")]
     j = script.index(("parties.recipient.kind", "corporation"))
-    script[j:j + 1] = [("parties.recipient.kind", "会社"), ("parties.recipient.kind", "99"), ("parties.recipient.kind", "1")]
+    script[j:j + 1] = [("parties.recipient.kind", "学校"), ("parties.recipient.kind", "99"), ("parties.recipient.kind", "1")]
     k = script.index(("data.title", "販売実績データ"))
     script[k:k + 1] = [("data.title", "   "), ("data.title", "販売実績データ")]
     result, target = run_init(tmp_path, script, "--model", "data_provision")
     assert result.exit_code == 0, result.output
-    assert "'twelve': 整数で入力してください" in result.output and "1 以上の値を入力してください" in result.output
-    assert "'会社' は選択肢にありません" in result.output and "番号（1〜7）" in result.output
+    assert "「twelve」は月数として読めません。例: 24" in result.output and "1か月以上で指定してください" in result.output
+    assert "'学校' は選択肢にありません" in result.output and "番号（1〜7）" in result.output
+    assert "corporation（会社）" in result.output  # the choices with their labels
     assert "回答が必要です" in result.output
     answers = load_answers(target)
     assert answers.deal.term_months == 24 and answers.parties.recipient.kind == "corporation"
@@ -272,9 +282,9 @@ def test_invalid_answers_are_explained_and_asked_again(tmp_path):
 
 @pytest.mark.parametrize("stop_after", [0, 5, 40])
 def test_end_of_input_leaves_no_file(tmp_path, stop_after):
-    result, target = run_init(tmp_path, SCRIPTS["hackathon"][:stop_after], "--model", "hackathon")
+    result, target = run_init(tmp_path, SCRIPTS["hackathon"][:stop_after], "--model", "hackathon", confirm=False)
     assert result.exit_code == 1
-    assert "nothing was written" in result.stderr
+    assert "何も書き出していません" in result.stderr  # nothing was written
     assert not target.exists() and list(tmp_path.iterdir()) == []
 
 
