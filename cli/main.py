@@ -2,6 +2,7 @@
 
 Exit status: 0 success, 1 generation failure (a library or assembly problem), 2 bad input or usage.
 Heavy imports (docxtpl, WeasyPrint) happen inside the commands that need them, so --help stays fast.
+Messages about the input are in Japanese, or English with ``keiyaku --lang en`` or an English locale (``LANG``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,19 @@ from contracts import __version__
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="keiyaku")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
-def main(debug: bool) -> None:
+@click.option("--lang", type=click.Choice(["ja", "en"]), default=None,
+              help="Language of messages and questions (default: ja, or en when LC_ALL/LC_MESSAGES/LANG is English).")
+def main(debug: bool, lang: str | None) -> None:
     """Draft Japanese data-sharing contracts from an answers file.
 
     Every output is a draft and must be reviewed by qualified counsel before use.
     """
+    import os
+
+    from contracts.messages import from_environment, reset_language, set_language
+
+    token = set_language(lang or from_environment(os.environ))
+    click.get_current_context().call_on_close(lambda: reset_language(token))
 
 
 @main.command()
@@ -164,7 +173,9 @@ def recommend(answers: str, as_json: bool) -> None:
 
     parsed = read_answers(answers)
     if not parsed.deal.goals:
-        raise AnswersError(answers, [("deal.goals", "list the provider's goals (money, talent, pr, deliverables, research)")])
+        from contracts.messages import Problem
+
+        raise AnswersError(answers, [Problem("deal.goals", "cli.recommend.goals")])
     ranking = rank(parsed)
     v = verdict(ranking)
     if as_json:
@@ -275,6 +286,104 @@ def clauses_check(directory: str | None) -> None:
     n_rules = len(load_riskbook(folder).rules)
     click.echo(f"ok: {len(lib.documents)} documents, {len(lib.clauses)} clauses, {n_variants} variants, {n_rules} risk rules, "
                f"{len(lib.registry)} legal sources")
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("new", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the redlines.")
+@click.option("--force", is_flag=True, help="Replace the set already in the folder.")
+@click.option("--author", help="Author shown on every revision (default: the new version's drafter, deal.version.drafter).")
+@errors_to_exit
+def redline(old: str, new: str, out_dir: str, force: bool, author: str | None) -> None:
+    """Word drafts with tracked changes (変更履歴) from the OLD answers' set to the NEW one, one per document,
+    and the list of changed articles with their annotations (review/redline_summary.md, .json)."""
+    from contracts.redline import build_redline
+    from contracts.render.files import write_set
+
+    if old == "-" and new == "-":
+        raise Failure("OLD and NEW cannot both be standard input", 2)
+    if author is not None:
+        from contracts.answers import text_problem
+
+        problem = text_problem(author)
+        if problem:
+            raise Failure(f"--author: {problem}", 2)
+    result = build_redline(read_answers(old), read_answers(new), author=author)
+    written = write_set(Path(out_dir), result.files, force)
+    for path in written:
+        click.echo(shown(str(path)))
+    for d in result.summary.documents:
+        counts = {s: sum(a.status == s for a in d.articles) for s in ("changed", "added", "deleted", "renumbered")}
+        state = "（新しい文書）" if d.old is None else "（削除された文書）" if d.new is None else ""
+        click.echo(f"{d.title}{state}: 変更 {counts['changed']}条・追加 {counts['added']}条・削除 {counts['deleted']}条・"
+                   f"条番号のみ変更 {counts['renumbered']}条", err=True)
+    click.echo(f"{result.summary.old_label} → {result.summary.new_label}（変更履歴の作成者: {result.summary.author}）", err=True)
+
+
+@main.command()
+@click.argument("sent", type=click.Path(dir_okay=False))
+@click.argument("returned", type=click.Path(dir_okay=False))
+@click.option("--answers", "answers_path", type=click.Path(dir_okay=False, allow_dash=True),
+              help="The answers SENT was drafted from: changed articles are matched against the library's variants.")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
+              help="Write the review copy (a comment on each changed article) and compare.md / compare.json here.")
+@click.option("--force", is_flag=True, help="Replace the set already in the folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON instead of Markdown.")
+@errors_to_exit
+def compare(sent: str, returned: str, answers_path: str | None, out_dir: str | None, force: bool, as_json: bool) -> None:
+    """Compare a file the counterparty sent back (RETURNED) with the one sent (SENT), article by article.
+
+    Exit status 1 when an article was changed without tracked changes (a silent edit), 2 when a file cannot be read.
+    """
+    import json
+
+    from contracts.answers import read_input
+    from contracts.compare import MAX_DOCX_BYTES, VariantLibrary, read_docx, report_dict, report_markdown, review_docx
+    from contracts.compare import compare as run
+    from contracts.render.files import safe_name, write_set
+
+    sent_bytes = read_input(sent, MAX_DOCX_BYTES)
+    returned_bytes = read_input(returned, MAX_DOCX_BYTES)
+    sent_reading = read_docx(sent_bytes, sent)
+    returned_reading = read_docx(returned_bytes, returned)
+    library = VariantLibrary(read_answers(answers_path)) if answers_path else None
+    report = run(sent_reading, returned_reading, library)
+    data = report_dict(report)
+    markdown = report_markdown(report)
+    if out_dir:
+        stem = Path(returned).stem
+        files = {
+            safe_name(f"{stem}_照合.docx"): review_docx(returned_bytes, report, returned_reading),
+            "compare.md": markdown.encode("utf-8"),
+            "compare.json": (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        }
+        for path in write_set(Path(out_dir), files, force):
+            click.echo(shown(str(path)), err=True)
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else shown(markdown.rstrip("\n")))
+    if report.silent:
+        click.echo(f"変更履歴のない変更（サイレント修正）が {len(report.silent)}件あります: "
+                   + "、".join(r.label for r in report.silent), err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on. Any other than this machine's loopback requires an access token.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--data", "data_dir", type=click.Path(file_okay=False),
+              help="Folder of the deals database (default: $XDG_DATA_HOME/keiyaku or ~/.local/share/keiyaku).")
+@click.option("--token", envvar="KEIYAKU_TOKEN", help="Access token (env KEIYAKU_TOKEN); made up and printed when "
+              "--host is not loopback and none is given.")
+@errors_to_exit
+def serve(host: str, port: int, data_dir: str | None, token: str | None) -> None:
+    """Start the browser questionnaire: forms with a live preview, saved deals and versions, downloads.
+
+    Listens on 127.0.0.1 by default; open the printed URL. Works offline; Ctrl-C stops it.
+    """
+    from web.server import run
+
+    run(host, port, data_dir, token, echo=lambda line: click.echo(line, err=True))
 
 
 main.add_command(init)
