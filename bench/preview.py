@@ -129,19 +129,6 @@ def main() -> None:
     print(row("**one update in-process** (all of the above, form and messages)", total, "target < 200 ms"))
     print(row("one update through HTTP (Starlette, SQLite, test client)", timed(lambda i: http(i + 2000), args.runs)))
 
-    # Where the time goes: contracts.crosscheck.ignored_answers parses every clause text of the model again on each
-    # call (_read_by). Memoised per (library, model) -- a change to contracts/crosscheck.py proposed, not made here --
-    # the same update costs:
-    import functools
-
-    from contracts import crosscheck
-
-    crosscheck._read_by = functools.lru_cache(maxsize=None)(crosscheck._read_by)
-    for i in range(3):
-        handler(i)
-    print(row("one update in-process, with crosscheck._read_by memoised (proposed, not applied)",
-              timed(handler, args.runs), "target < 200 ms"))
-
 
 if __name__ == "__main__":
     main()
