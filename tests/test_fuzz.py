@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -70,14 +69,12 @@ CASES = {
 
 
 @pytest.mark.parametrize("raw,source", list(CASES.values()), ids=list(CASES))
-def test_hostile_input_is_a_clear_answers_error_within_a_second(raw, source):
-    started = time.perf_counter()
+def test_hostile_input_is_a_clear_answers_error(raw, source):
+    """Bounded by the loader's size, depth and node limits (not by a clock: no test asserts a time)."""
     with pytest.raises(AnswersError) as info:
         answers_from_bytes(raw, source)
-    elapsed = time.perf_counter() - started
     assert info.value.problems and all(field and message for field, message in info.value.problems)
     assert str(info.value).startswith(f"{source}: 回答に誤りがあります")  # answers are not valid
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
 
 
 def test_a_bom_and_crlf_line_ends_are_accepted():
