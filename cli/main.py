@@ -60,7 +60,9 @@ def generate(answers: str, out_dir: str, force: bool, formats: str, with_pdf: bo
     written = run(parsed, Path(out_dir), force=force, formats=chosen)
     for path in written:
         click.echo(shown(str(path)))
-    click.echo(f"{len(written)} file(s) written. These are drafts: have them reviewed by qualified counsel.", err=True)
+    from contracts.messages import text
+
+    click.echo(text("cli.generate.written", count=len(written)), err=True)
 
 
 @main.command()
@@ -70,11 +72,15 @@ def validate(answers: str) -> None:
     """Check an answers file without writing anything."""
     from contracts.generate import prepare
 
+    from contracts.library import default_library
+    from contracts.messages import text
+
     resolved, docs, found, _ = prepare(read_answers(answers))
-    click.echo(f"{shown(answers)}: valid ({resolved.model}; {', '.join(d.title for d in docs)})")
+    model = default_library().labels.get("model", {}).get(resolved.model, resolved.model)
+    click.echo(text("cli.validate.ok", source=shown(answers), model=model, documents="、".join(d.title for d in docs)))
     if found:
         counts = "、".join(f"{s}{sum(f.severity == s for f in found)}件" for s in ("高", "中", "低"))
-        click.echo(f"findings: {counts} (see `keiyaku risk {answers}`)")
+        click.echo(text("cli.validate.findings", counts=counts, source=shown(answers)))
 
 
 SEVERITIES = ("高", "中", "低")

@@ -45,7 +45,7 @@ def test_validate_names_the_documents():
     for ex in EXAMPLES:
         result = run("validate", str(ex))
         assert result.returncode == 0, result.stderr
-        assert "valid" in result.stdout and "秘密保持契約書" in result.stdout
+        assert "回答に誤りはありません" in result.stdout and "秘密保持契約書" in result.stdout
 
 
 def test_models_lists_the_four_models_and_their_documents():
