@@ -318,7 +318,7 @@ def test_a_batch_into_a_folder_another_run_is_writing_exits_2(tmp_path):
     table = write_csv(tmp_path / "rows.csv", [["株式会社サンプル", "corporation", "", "", ""]])
     with OutputFolder(tmp_path / "out"):
         result = run("batch", BASE, table, "--out", tmp_path / "out")
-    assert result.exit_code == 2 and "another keiyaku run" in result.stderr
+    assert result.exit_code == 2 and "別の keiyaku の実行" in result.stderr
 
 
 def test_folder_names_never_carry_invisible_characters():

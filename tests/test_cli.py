@@ -16,7 +16,7 @@ def test_generate_refuses_to_overwrite_without_force(tmp_path):
     assert run("generate", ex, "--out", str(tmp_path)).returncode == 0
     before = {p.name: p.read_bytes() for p in tmp_path.glob("*.docx")}
     second = run("generate", ex, "--out", str(tmp_path))
-    assert second.returncode == 2 and "already exists" in second.stderr and "--force" in second.stderr
+    assert second.returncode == 2 and "既に存在します" in second.stderr and "--force" in second.stderr
     assert run("generate", ex, "--out", str(tmp_path), "--force").returncode == 0
     assert {p.name: p.read_bytes() for p in tmp_path.glob("*.docx")} == before
     assert not list(tmp_path.glob(".keiyaku-*"))

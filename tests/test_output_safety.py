@@ -117,7 +117,7 @@ def test_never_overwrites_without_force(tmp_path):
     one = first[0]
     one.write_bytes(b"edited by a lawyer")
     before[one.relative_to(out).as_posix()] = b"edited by a lawyer"
-    with pytest.raises(OutputError, match="already exists"):
+    with pytest.raises(OutputError, match="既に存在します"):
         generate(answers(), out)
     assert snapshot(out) == before
     generate(answers(), out, force=True)
@@ -130,7 +130,7 @@ def test_cli_without_force_exits_2_and_keeps_the_files(tmp_path):
     result = subprocess.run(KEIYAKU + ["generate", str(ANSWERS_FILE), "--out", str(out)], capture_output=True,
                             text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 2, result.stderr
-    assert "already exists" in result.stderr and "Traceback" not in result.stderr
+    assert "既に存在します" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(out) == {"01_秘密保持契約書.docx": b"previous"}
 
 
@@ -181,7 +181,7 @@ def test_without_force_a_folder_holding_a_set_is_refused(tmp_path):
     out = tmp_path / "out"
     write_set(out, {"other.docx": b"x"}, force=False)
     before = snapshot(out)
-    with pytest.raises(OutputError, match="already holds a drafted set"):
+    with pytest.raises(OutputError, match="既に作成した一式があります"):
         generate(answers(), out)
     assert snapshot(out) == before
 
@@ -224,7 +224,7 @@ def test_a_failure_at_any_step_leaves_the_complete_old_set(tmp_path, monkeypatch
         before = with_old_set(out)
         failing, _ = _failing_at(k, real)
         monkeypatch.setattr(target, step, failing)
-        with pytest.raises(OutputError, match="nothing of the new set was kept"):
+        with pytest.raises(OutputError, match="新しい一式は何も残しておらず"):
             generate(answers(), out, force=True)
         monkeypatch.undo()
         assert snapshot(out) == before, f"step {step}, failure at call {k} of {n}"
@@ -284,7 +284,7 @@ def test_when_even_the_rollback_fails_the_next_run_restores_the_old_set(tmp_path
         return real_replace(src, dst)
 
     monkeypatch.setattr(files_mod.os, "replace", into_review_refused)
-    with pytest.raises(OutputError, match="restored by the next keiyaku run"):
+    with pytest.raises(OutputError, match="次にこのフォルダへ keiyaku を実行したときに復元されます"):
         generate(answers(), out, force=True)
     refusing["on"] = False
     assert snapshot(out) != before  # half-way: review/ is missing its old files until the next run
@@ -308,7 +308,7 @@ def test_a_second_run_into_a_locked_folder_exits_2_and_writes_nothing(tmp_path):
     with OutputFolder(out):
         result = cli("generate", ANSWERS_FILE, "--out", out)
         assert result.exit_code == 2, result.output
-        assert "another keiyaku run" in result.stderr and "Traceback" not in result.output
+        assert "別の keiyaku の実行" in result.stderr and "Traceback" not in result.output
         assert snapshot(out) == {}
     assert cli("generate", ANSWERS_FILE, "--out", out).exit_code == 0
 

@@ -28,6 +28,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from contracts.messages import text
+
 try:
     import fcntl
 except ImportError:  # Windows: no advisory locks; the set is still staged and rolled back
@@ -40,6 +42,7 @@ JOURNAL = "journal.json"
 MAX_NAME_BYTES = 255  # one path component, on every common filesystem
 
 
+
 class OutputError(Exception):
     """The output cannot be written where it was asked to go (exit status 2: the folder or the disk, not a bug)."""
 
@@ -49,7 +52,7 @@ def safe_name(name: str) -> str:
     bad = '<>:"/\\|?*' + "".join(chr(c) for c in range(32))
     cleaned = "".join("_" if ch in bad else ch for ch in name).strip(" .")
     if not cleaned or cleaned in (".", ".."):
-        raise OutputError(f"unusable file name {name!r}")
+        raise OutputError(text("output.unusable_name", name=repr(name)))
     stem, dot, suffix = cleaned.rpartition(".")
     if not dot or len(suffix) > 10:
         stem, suffix = cleaned, ""
@@ -62,11 +65,11 @@ def safe_name(name: str) -> str:
 def _check_component(part: str, path: Path) -> None:
     size = len(os.fsencode(part))
     if size > MAX_NAME_BYTES:
-        raise OutputError(f"{part[:24]}…: a folder or file name of {size} bytes; at most {MAX_NAME_BYTES} bytes are possible")
+        raise OutputError(text("output.name_too_long", part=part[:24], size=size, limit=MAX_NAME_BYTES))
 
 
 def _cannot(path: Path, exc: OSError) -> OutputError:
-    return OutputError(f"{path}: cannot write: {exc.strerror or exc}")
+    return OutputError(text("output.cannot_write", path=path, reason=exc.strerror or exc))
 
 
 # --------------------------------------------------------------------------- single files (the interview's answers file)
@@ -76,9 +79,9 @@ def plan_outputs(out_dir: Path, files: dict[str, bytes], force: bool) -> dict[Pa
     """Check every target before anything is written; returns target path -> content."""
     out_dir = Path(out_dir)
     if out_dir.is_symlink():
-        raise OutputError(f"{out_dir}: the output folder is a symbolic link; refusing to follow it")
+        raise OutputError(text("output.folder_symlink", path=out_dir))
     if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir}: exists and is not a folder")
+        raise OutputError(text("output.not_folder", path=out_dir))
     for part in out_dir.parts:
         _check_component(part, out_dir)
     root = out_dir.resolve()
@@ -90,19 +93,19 @@ def plan_outputs(out_dir: Path, files: dict[str, bytes], force: bool) -> dict[Pa
         for part in parts[:-1]:
             folder = folder / part
             if folder.is_symlink():
-                raise OutputError(f"{folder}: is a symbolic link; refusing to write through it")
+                raise OutputError(text("output.symlink", path=folder))
             if folder.exists() and not folder.is_dir():
-                raise OutputError(f"{folder}: exists and is not a folder")
+                raise OutputError(text("output.not_folder", path=folder))
         if target.is_symlink():
-            raise OutputError(f"{target}: is a symbolic link; refusing to write through it")
+            raise OutputError(text("output.symlink", path=target))
         if root not in target.resolve().parents:
-            raise OutputError(f"{name}: would be written outside {out_dir}")
+            raise OutputError(text("output.outside", name=name, out=out_dir))
         if target.is_dir():
-            raise OutputError(f"{target}: is a folder; refusing to replace it")
+            raise OutputError(text("output.is_folder", path=target))
         if target.exists() and not force:
-            raise OutputError(f"{target}: already exists (use --force to overwrite)")
+            raise OutputError(text("output.exists", path=target))
         if target in planned:
-            raise OutputError(f"{target}: two files of the set would have this name")
+            raise OutputError(text("output.duplicate", path=target))
         planned[target] = content
     return planned
 
@@ -158,9 +161,9 @@ class OutputFolder:
         for part in out.parts:
             _check_component(part, out)
         if out.is_symlink():
-            raise OutputError(f"{out}: the output folder is a symbolic link; refusing to follow it")
+            raise OutputError(text("output.folder_symlink", path=out))
         if out.exists() and not out.is_dir():
-            raise OutputError(f"{out}: exists and is not a folder")
+            raise OutputError(text("output.not_folder", path=out))
         for folder in reversed([p for p in [out, *out.parents] if not p.exists()]):
             try:
                 folder.mkdir()
@@ -168,7 +171,7 @@ class OutputFolder:
                 continue  # made by someone else in between: the lock below decides
             except OSError as exc:
                 self._remove_created()
-                raise OutputError(f"{out}: cannot create the folder: {exc.strerror or exc}") from None
+                raise OutputError(text("output.cannot_create", path=out, reason=exc.strerror or exc)) from None
             self._created.append(folder)
         try:
             self._lock()
@@ -199,12 +202,12 @@ class OutputFolder:
         try:
             self._fd = os.open(self.path, flags)
         except OSError as exc:
-            raise OutputError(f"{self.path}: cannot open the output folder: {exc.strerror or exc}") from None
+            raise OutputError(text("output.cannot_open", path=self.path, reason=exc.strerror or exc)) from None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise OutputError(
-                f"{self.path}: another keiyaku run is writing into this folder; try again when it has finished"
+                text("output.locked", path=self.path)
             ) from None
         except OSError:
             pass  # a filesystem without locks (some network mounts): staging and rollback still hold
@@ -221,7 +224,7 @@ class OutputFolder:
                 elif not entry.is_dir() or entry.is_symlink():
                     entry.unlink()
             except OSError as exc:
-                raise OutputError(f"{entry}: cannot clear what a previous run left: {exc.strerror or exc}") from None
+                raise OutputError(text("output.cannot_clear", path=entry, reason=exc.strerror or exc)) from None
 
     # ..................................................................... the set
 
@@ -270,11 +273,11 @@ class OutputFolder:
             try:
                 _roll_back(out, stage)
                 shutil.rmtree(stage)
-                after = "nothing of the new set was kept and the files there are as they were"
+                after = text("output.kept_nothing")
             except OSError:  # the journal stays in the staging folder
-                after = "the previous files are restored by the next keiyaku run into this folder"
+                after = text("output.restore_next")
             if isinstance(exc, OSError):
-                raise OutputError(f"{out}: cannot write the set: {exc.strerror or exc}; {after}") from None
+                raise OutputError(text("output.cannot_write_set", path=out, reason=exc.strerror or exc, after=after)) from None
             raise
         shutil.rmtree(stage, ignore_errors=True)
         for rel in gone:
@@ -288,12 +291,12 @@ class OutputFolder:
         rels = {name: target.relative_to(self.path).as_posix() for name, target in zip(files, planned)}
         for rel in rels.values():
             if rel.split("/")[0].startswith(PREFIX) or rel == SET_MANIFEST:
-                raise OutputError(f"{rel}: names starting with {PREFIX} and {SET_MANIFEST} are kept for keiyaku itself")
+                raise OutputError(text("output.reserved", name=rel, prefix=PREFIX, manifest=SET_MANIFEST))
         manifest = self.path / SET_MANIFEST
         if os.path.lexists(manifest) and not force:
-            raise OutputError(f"{self.path}: already holds a drafted set (use --force to replace it)")
+            raise OutputError(text("output.set_exists", path=self.path))
         if manifest.is_symlink() or manifest.is_dir():
-            raise OutputError(f"{manifest}: is not a plain file; refusing to replace it")
+            raise OutputError(text("output.not_plain_file", path=manifest))
         return rels
 
 
