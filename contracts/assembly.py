@@ -29,6 +29,7 @@ from contracts.document import (
     StampBox,
 )
 from contracts.library import ClauseSpec, DocumentSpec, Library, ParagraphSpec, VariantSpec
+from contracts.messages import text
 
 DRAFT_NOTICE = (
     "【草案】本書は keiyaku が回答内容から自動作成した契約書の草案です。"
@@ -113,7 +114,7 @@ def choose_variant(clause: ClauseSpec, answers: Answers) -> VariantSpec:
         v = clause.variant(chosen)
         if v is None:
             ids = ", ".join(x.id for x in clause.variants)
-            raise AnswersError("answers", [(f"deal.choices.{clause.id}", f"no variant '{chosen}' (choose one of: {ids})")])
+            raise AnswersError("answers", [(f"deal.choices.{clause.id}", text("choices.no_variant", chosen=chosen, ids=ids))])
         return v
     if clause.choose_by:
         value = answers.lookup(clause.choose_by)
@@ -132,7 +133,7 @@ def choose_variant(clause: ClauseSpec, answers: Answers) -> VariantSpec:
 
 def check_choices(answers: Answers, lib: Library) -> None:
     problems = [
-        (f"deal.choices.{cid}", "no such clause in the library (see `keiyaku clauses list`)")
+        (f"deal.choices.{cid}", text("choices.no_clause"))
         for cid in answers.deal.choices
         if cid not in lib.clauses
     ]

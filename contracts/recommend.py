@@ -14,6 +14,7 @@ from typing import Optional
 
 from contracts import facts as deal_facts
 from contracts.answers import MODEL_IDS, Answers, AnswersError
+from contracts.messages import text
 from contracts.risk import RiskBook, default_riskbook
 
 _LEVEL = {"low": 0, "medium": 1, "high": 2}
@@ -164,8 +165,7 @@ def resolve_model(answers: Answers, book: RiskBook | None = None) -> tuple[Answe
     if data["deal"].get(section) is None:
         raise AnswersError(
             "answers",
-            [(f"deal.{section}", f"model 'auto' recommends '{chosen}' ({ranking[0].label}); add this section "
-              f"(see examples/{chosen}.yaml), or set model explicitly")],
+            [(f"deal.{section}", text("auto.needs_section", chosen=chosen, label=ranking[0].label))],
         )
     for other in _SECTION_FOR_MODEL.values():
         if other != section:
