@@ -517,7 +517,9 @@ def test_prizes_are_gross_paid_by_the_organiser_with_withholding_and_a_refund_da
     assert "賞金の額は、所得税の源泉徴収をする前の額とする" in costs
     assert "乙の名義で受賞者に賞金を支払う" in costs and "代わって" not in costs
     assert "乙は、賞金の支払者として" in costs and "支払調書" in costs
-    assert "報告書を提出した日から60日以内に甲に返還する" in costs
+    # the return and the payment report follow the last payment, not the event report (due before prizes can be paid)
+    assert "全ての受賞者について賞金の支払を終え、又は支払を要しないこととなった日から30日以内に甲に返還する" in costs
+    assert "支払日、支払額及び源泉徴収をした額を含む。）を甲に書面により報告する" in costs
     judging = _article_text(docs[PT], "pt_judging")
     assert "源泉徴収をする前の額とする" in judging and "運営者の名義で賞金を支払う" in judging
     notes = _annotations(docs[HK]) + _annotations(docs[PT])
