@@ -140,7 +140,12 @@ class Document:
                 for it in p.items:
                     out.append(f"{it.label}　{it.text}")
                     out.extend(f"{s.label}　{s.text}" for s in it.subitems)
-        out.extend(self.supplementary)
+        out.extend(self.back_lines())
+        return out
+
+    def back_lines(self) -> list[str]:
+        """What follows the last article: 附則, （以下余白）, the closing, date and signatures, the 契印 note, the 別紙."""
+        out = list(self.supplementary)
         if self.end_mark:
             out.append(self.end_mark)
         if self.closing:

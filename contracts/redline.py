@@ -318,20 +318,7 @@ def front_lines(doc: Document) -> list[str]:
 
 
 def back_lines(doc: Document) -> list[str]:
-    out = list(doc.supplementary)
-    if getattr(doc, "end_mark", ""):
-        out.append(doc.end_mark)
-    if doc.closing:
-        out.append(doc.closing)
-    if doc.date_line:
-        out.append(doc.date_line)
-    for s in doc.signatures:
-        out.append(s.short_name)
-        out.extend(s.lines)
-    for sch in doc.schedules:
-        out.append(f"{sch.label}　{sch.title}")
-        out.extend(f"{r.label}　{r.value}" for r in sch.rows)
-    return out
+    return doc.back_lines()
 
 
 STATUS_JA = {

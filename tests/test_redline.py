@@ -337,3 +337,19 @@ def test_every_model_round_trips_a_change_of_stance(example, tmp_path):
         assert _revised_lines(result.files[name], "reject") == expected_old, name
         changed += expected_new != expected_old
     assert changed
+
+
+def test_paper_drafts_round_trip_with_the_stamp_space_and_the_seal_note(tmp_path):
+    """On paper the drafts carry a 収入印紙 space and a 契印 note after the signatures: the redline keeps both."""
+    example = ROOT / "examples" / "paid_consulting.yaml"
+    old = answers_with(example, deal__execution="paper")
+    new = answers_with(example, deal__execution="paper", stance="provider",
+                       deal__version={"drafter": "provider", "number": 2})
+    result = build_redline(old, new)
+    old_files, new_files = build_set(old).files, build_set(new).files
+    for name in result.names.values():
+        clean = name.replace("_変更履歴", "")
+        expected_new = _clean_lines(new_files[clean], tmp_path, "n.docx") if clean in new_files else []
+        expected_old = _clean_lines(old_files[clean], tmp_path, "o.docx") if clean in old_files else []
+        assert _revised_lines(result.files[name], "accept") == expected_new, name
+        assert _revised_lines(result.files[name], "reject") == expected_old, name
