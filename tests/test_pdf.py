@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -103,5 +104,5 @@ def test_word_only_runs_do_not_import_weasyprint():
     code = ("import sys, yaml; from contracts.answers import validate_answers; from contracts.generate import build_set; "
             f"build_set(validate_answers(yaml.safe_load(open('{EXAMPLES[0]}', encoding='utf-8')))); "
             "print('weasyprint' in sys.modules)")
-    out = subprocess.run([str(KEIYAKU[0]).replace("keiyaku", "python"), "-c", code], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False", out.stderr
