@@ -45,16 +45,6 @@ _PAID_SO_FAR = re.compile(r"現に支払|支払済み|既に支払った|受領�
 _NO_CAP_CLAIM = re.compile(r"上限(は|も)?(ありません|ない|置きません|定めていません|設けません)")
 
 
-def _article_text(a: Article) -> str:
-    lines = []
-    for p in a.paragraphs:
-        lines.append(p.text)
-        for it in p.items:
-            lines.append(it.text)
-            lines.extend(s.text for s in it.subitems)
-    return "\n".join(lines)
-
-
 def _doc_text(d: Document) -> str:
     return "\n".join(d.text_lines())
 
@@ -134,13 +124,13 @@ def check_survival(documents: list[Document], lib: Library) -> list[Problem]:
     """An article that imposes duties after the contract ends must be in the survival list (clause metadata)."""
     out = []
     for d in documents:
-        if not any("なお効力を有する" in _article_text(a) for a in d.articles):
+        if not any("なお効力を有する" in a.text() for a in d.articles):
             continue
         for a in d.articles:
             clause = lib.clauses.get(a.clause_id)
             if clause is None or clause.survives:
                 continue
-            text = _article_text(a)
+            text = a.text()
             if "なお効力を有する" in text:
                 continue  # the survival article itself
             m = _POST_TERMINATION.search(text)
@@ -190,7 +180,7 @@ def check_cap(documents: list[Document], f: deal_facts.Facts) -> list[Problem]:
     out = []
     for d in documents:
         for a in d.articles:
-            text = _article_text(a)
+            text = a.text()
             if "上限" in text and _PAID_SO_FAR.search(text):
                 out.append(Problem(
                     "cap", _name(d), a.heading_line,
@@ -224,7 +214,7 @@ def check_periods(documents: list[Document], f: deal_facts.Facts) -> list[Proble
     for d in documents:
         for a in d.articles:
             if "秘密" in a.heading:
-                years.setdefault(d.file_name, set()).update(int(y) for y in _YEARS_AFTER.findall(_article_text(a)))
+                years.setdefault(d.file_name, set()).update(int(y) for y in _YEARS_AFTER.findall(a.text()))
     main_years = set().union(*(years.get(d.file_name, set()) for d in mains + [x for x in documents if x.kind == "nda"])) \
         if mains else set()
     if len(main_years) > 1:
@@ -243,12 +233,12 @@ def check_periods(documents: list[Document], f: deal_facts.Facts) -> list[Proble
             ))
     # Deletion: a flow-down document never keeps the data longer than the agreement it serves, and the agreement
     # counts from the end of use when the term outlasts it.
-    main_days = [int(n) for d in mains for a in _deletion_articles(d) for n in _DAYS.findall(_article_text(a))]
+    main_days = [int(n) for d in mains for a in _deletion_articles(d) for n in _DAYS.findall(a.text())]
     for d in documents:
         if not _is_flow_down(d) or not main_days:
             continue
         for a in _deletion_articles(d):
-            for n in _DAYS.findall(_article_text(a)):
+            for n in _DAYS.findall(a.text()):
                 if int(n) > max(main_days):
                     out.append(Problem(
                         "periods", _name(d), a.heading_line,
@@ -257,7 +247,7 @@ def check_periods(documents: list[Document], f: deal_facts.Facts) -> list[Proble
     if f.deletion_from_use:
         for d in mains:
             arts = _deletion_articles(d)
-            if arts and not any(f.use_end_event in _article_text(a) for a in arts):
+            if arts and not any(f.use_end_event in a.text() for a in arts):
                 out.append(Problem(
                     "periods", _name(d), arts[0].heading_line,
                     f"契約期間がデータの利用の終了後も続くのに、消去の期限を{f.use_end_event}から数えていません",
@@ -283,7 +273,7 @@ def check_permissions(documents: list[Document], answers: Answers) -> list[Probl
         if not _is_flow_down(d):
             continue
         for a in d.articles:
-            for sentence in re.split(r"(?<=。)", _article_text(a)):
+            for sentence in re.split(r"(?<=。)", a.text()):
                 if not _RESERVED_ACTION.search(sentence):
                     continue
                 sentence = _PARENTHESES.sub("", _PARENTHESES.sub("", sentence))

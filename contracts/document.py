@@ -61,6 +61,16 @@ class Article:
     def heading_line(self) -> str:
         return f"第{self.number}条（{self.heading}）"
 
+    def text(self) -> str:
+        """The article's paragraphs, items and sub-items as plain lines (what the checks and tests read)."""
+        lines = []
+        for p in self.paragraphs:
+            lines.append(p.text)
+            for it in p.items:
+                lines.append(it.text)
+                lines.extend(s.text for s in it.subitems)
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class ScheduleRow:

@@ -72,13 +72,7 @@ def article(doc, clause_id):
 
 
 def text(a) -> str:
-    lines = []
-    for p in a.paragraphs:
-        lines.append(p.text)
-        for it in p.items:
-            lines.append(it.text)
-            lines.extend(s.text for s in it.subitems)
-    return "\n".join(lines)
+    return a.text()
 
 
 def number(doc, clause_id) -> str:

@@ -66,11 +66,7 @@ def article(d: Document, heading: str) -> Article:
 
 
 def text(a: Article) -> str:
-    out = []
-    for p in a.paragraphs:
-        out.append(p.text)
-        out.extend(it.text for it in p.items)
-    return "\n".join(out)
+    return a.text()
 
 
 def notes(a: Article) -> str:

@@ -75,11 +75,7 @@ def article(doc: Document, clause_id: str) -> Article:
 
 
 def body(a: Article) -> str:
-    out = []
-    for p in a.paragraphs:
-        out.append(p.text)
-        out.extend(it.text for it in p.items)
-    return "\n".join(out)
+    return a.text()
 
 
 def notes(a: Article) -> str:

@@ -254,16 +254,24 @@ def _clean_lines(data: bytes, tmp_path: Path, name: str) -> list[str]:
     return [x for x in docx_lines(path) if x.strip()]
 
 
-@pytest.mark.parametrize("case", ["v1_v2", "renumbering"])
-def test_accepting_in_code_gives_new_and_rejecting_gives_old(case, request, tmp_path):
-    old, new, result = request.getfixturevalue(case)
+def assert_round_trip(old, new, result, tmp_path) -> int:
+    """Accepting every revision gives the new clean drafts, rejecting them the old; returns how many documents changed."""
     old_files, new_files = build_set(old).files, build_set(new).files
+    changed = 0
     for name in result.names.values():
         clean = name.replace("_変更履歴", "")
         expected_new = _clean_lines(new_files[clean], tmp_path, "n.docx") if clean in new_files else []
         expected_old = _clean_lines(old_files[clean], tmp_path, "o.docx") if clean in old_files else []
         assert _revised_lines(result.files[name], "accept") == expected_new, name
         assert _revised_lines(result.files[name], "reject") == expected_old, name
+        changed += expected_new != expected_old
+    return changed
+
+
+@pytest.mark.parametrize("case", ["v1_v2", "renumbering"])
+def test_accepting_in_code_gives_new_and_rejecting_gives_old(case, request, tmp_path):
+    old, new, result = request.getfixturevalue(case)
+    assert_round_trip(old, new, result, tmp_path)
 
 
 def test_libreoffice_accept_all_gives_new_and_reject_all_gives_old(v1_v2, renumbering, tmp_path):
@@ -326,17 +334,7 @@ def test_every_model_round_trips_a_change_of_stance(example, tmp_path):
     old = load_answers(example)
     flipped = "recipient" if old.stance != "recipient" else "provider"
     new = answers_with(example, stance=flipped, deal__version={"drafter": "provider", "number": 2})
-    result = build_redline(old, new)
-    old_files, new_files = build_set(old).files, build_set(new).files
-    changed = 0
-    for name in result.names.values():
-        clean = name.replace("_変更履歴", "")
-        expected_new = _clean_lines(new_files[clean], tmp_path, "n.docx") if clean in new_files else []
-        expected_old = _clean_lines(old_files[clean], tmp_path, "o.docx") if clean in old_files else []
-        assert _revised_lines(result.files[name], "accept") == expected_new, name
-        assert _revised_lines(result.files[name], "reject") == expected_old, name
-        changed += expected_new != expected_old
-    assert changed
+    assert assert_round_trip(old, new, build_redline(old, new), tmp_path)
 
 
 def test_paper_drafts_round_trip_with_the_stamp_space_and_the_seal_note(tmp_path):
@@ -345,11 +343,4 @@ def test_paper_drafts_round_trip_with_the_stamp_space_and_the_seal_note(tmp_path
     old = answers_with(example, deal__execution="paper")
     new = answers_with(example, deal__execution="paper", stance="provider",
                        deal__version={"drafter": "provider", "number": 2})
-    result = build_redline(old, new)
-    old_files, new_files = build_set(old).files, build_set(new).files
-    for name in result.names.values():
-        clean = name.replace("_変更履歴", "")
-        expected_new = _clean_lines(new_files[clean], tmp_path, "n.docx") if clean in new_files else []
-        expected_old = _clean_lines(old_files[clean], tmp_path, "o.docx") if clean in old_files else []
-        assert _revised_lines(result.files[name], "accept") == expected_new, name
-        assert _revised_lines(result.files[name], "reject") == expected_old, name
+    assert_round_trip(old, new, build_redline(old, new), tmp_path)
