@@ -1,9 +1,9 @@
 """`keiyaku init` (the guided interview) and `keiyaku schema` (the JSON Schema of the answers file).
 
-The interview has no list of questions of its own: it walks the pydantic answers model field by field,
-recursing into sub-models, and takes each question, explanation, choice list and default from the field
-(``description``, ``json_schema_extra["question"]``, ``description_en``, the Literal values, the default).
-What it adds is *relevance*: ``RULES`` says when an earlier answer makes a field irrelevant (no
+The interview has no list of questions of its own: it walks the answers model field by field, recursing into
+sub-models, and takes each question, explanation, choice list and default from ``contracts.vocabulary``
+(``entry(path)``: the field's question, description, allowed values and their meanings, default).
+The relevance rules are shared with the web form (``contracts.questions.rules``): they say when an earlier answer makes a field irrelevant (no
 representative for an individual, no fee amount for a free deal, only the chosen model's ``deal.<section>``),
 and which answers a rule needs first, so that those are asked before the field that depends on them.
 
@@ -28,16 +28,14 @@ from typing import Any, Literal
 import click
 
 from cli.errors import Failure, errors_to_exit
-# The texts and the relevance rules are shared with the browser questionnaire (web/): contracts/questions.py.
-from contracts.questions import choice_meanings, description, headline, question, value_at
+from contracts import vocabulary as _vocab
+
+# The relevance rules are shared with the browser questionnaire (web/): contracts/questions.py.
 from contracts.questions import rules as _rules
 from contracts.questions import suggested_default as _suggested_default
-from contracts.questions import without_choices as _without_choices
+from contracts.questions import value_at
 
-SCHEMA_FILE = "answers.schema.json"
-SCHEMA_ID = "urn:keiyaku:answers-schema:v1"
-JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-MODELS = ("hackathon", "paid_consulting", "joint_research", "data_provision", "auto")
+MODELS = _vocab.MODEL_CHOICES
 _OMIT = object()  # an optional field left empty: not written to the file
 
 
@@ -59,18 +57,6 @@ def _is_back(text: str) -> bool:
     import unicodedata
 
     return unicodedata.normalize("NFKC", text).strip().casefold() in _BACK_WORDS
-
-
-def _unwrap(annotation):
-    from contracts.batch import unwrap
-
-    return unwrap(annotation)
-
-
-def _is_model(annotation) -> bool:
-    from contracts.batch import is_model
-
-    return is_model(annotation)
 
 
 def _join(prefix: str, name: str) -> str:
@@ -166,9 +152,8 @@ class Interview:
     def ask_path(self, path: str) -> None:
         """Ask the field at ``path`` (and the sections on the way) unless it is answered already."""
         from contracts.answers import Answers
-        from contracts.batch import split_path
 
-        parts = split_path(path)
+        parts = _vocab.split_path(path)
         cls: Any = Answers
         node: Any = self.data
         prefix = ""
@@ -177,13 +162,11 @@ class Interview:
                 node = node[int(part)]
                 prefix = f"{prefix}[{part}]"
                 continue
-            field = cls.model_fields[part]
-            kind = _unwrap(field.annotation)
-            if typing.get_origin(kind) is list:
-                cls = _unwrap(typing.get_args(kind)[0])
+            field = _vocab.entry(_join(prefix, part))
+            cls = field.model
+            if field.shape == "list":
                 node = node.setdefault(part, [])
             else:
-                cls = kind
                 if not isinstance(node.get(part), dict):
                     node[part] = {}
                 node = node[part]
@@ -195,25 +178,23 @@ class Interview:
         if path in self.done or path in self.omitted:
             return
         self.done.add(path)
-        field = cls.model_fields[name]
+        field = _vocab.entry(path)
         generic = re.sub(r"\[\d+\]", "", path)
         if not self.relevant(generic):
             return
-        kind = _unwrap(field.annotation)
-        origin = typing.get_origin(kind)
         given = name in node
-        if origin is dict:
+        if field.shape == "mapping":
             return  # mappings (deal.choices) are edited in the file, not asked
-        if _is_model(kind):
-            if given and node[name] is None and not field.is_required():
+        if field.shape == "model":
+            if given and node[name] is None and field.optional:
                 return  # explicitly left out in the --from file
             if not isinstance(node.get(name), dict):
                 node[name] = {}
             self.section(field, path)
-            self.walk(kind, node[name], path)
+            self.walk(field.model, node[name], path)
             return
-        if origin is list and _is_model(_unwrap(typing.get_args(kind)[0])):
-            item_cls = _unwrap(typing.get_args(kind)[0])
+        if field.shape == "list" and field.model is not None:
+            item_cls = field.model
             if given and isinstance(node[name], list):
                 for i, item in enumerate(node[name]):
                     if isinstance(item, dict):
@@ -247,7 +228,7 @@ class Interview:
         """A section's heading, shown just before its first question (a section whose answers are all given, as on
         the way back to an earlier question, shows nothing)."""
         self.pending = [(p, ls) for p, ls in self.pending if path.startswith(p + ".") or path.startswith(p + "[")]
-        self.pending.append((path, [f"━━ {question(field, self.lang)}　（{path}）", *lines]))
+        self.pending.append((path, [f"━━ {field.question(self.lang)}　（{path}）", *lines]))
 
     def show(self, field, path: str, options: tuple | None) -> None:
         from contracts.messages import text
@@ -261,10 +242,10 @@ class Interview:
         self.asked += 1
         progress = text("init.progress", self.lang, n=self.asked, total=self.asked + self.remaining())
         self.echo("")
-        self.echo(f"【{path}】{progress}{_without_choices(question(field, self.lang), options, self.lang)}")
-        self.echo(f"  {headline(field, self.lang, options)}")
+        self.echo(f"【{path}】{progress}{_vocab.without_values(field.question(self.lang), options, self.lang)}")
+        self.echo(f"  {field.headline(self.lang)}")
         if options:
-            meanings = choice_meanings(field, options, self.lang)
+            meanings = field.meanings(self.lang)
             width = max(len(str(o)) for o in options)
             for i, option in enumerate(options, start=1):
                 meaning = meanings.get(str(option), "")
@@ -279,10 +260,10 @@ class Interview:
             return value.isoformat() if hasattr(value, "isoformat") else str(value)
         if suggested is not None:
             value = suggested
-        elif field.is_required():
+        elif field.required:
             return None
         else:
-            value = field.get_default(call_default_factory=True)
+            value = field.default()
         if value is None:
             return None
         if kind is bool:
@@ -293,14 +274,13 @@ class Interview:
 
     def ask_value(self, field, path: str):
         """One scalar or one list of scalars; re-asks until the answer is valid."""
-        kind = _unwrap(field.annotation)
-        origin = typing.get_origin(kind)
-        if origin is list:
+        kind = field.annotation
+        if field.shape == "list":
             return self.ask_list(field, path, typing.get_args(kind)[0])
-        options = typing.get_args(kind) if origin is Literal else None
+        options = field.values or None
         self.show(field, path, options)
         default = self._default_text(field, path, kind)
-        optional = not field.is_required() and default is None
+        optional = field.optional and default is None
         if optional:
             self.echo(self.t("  （省略可: 空欄のまま Enter）", "  (optional: just press Enter to leave it out)"))
         hint = "y/n" if kind is bool else (self.t("番号・値又は名称", "number, value or label") if options else "")
@@ -344,16 +324,16 @@ class Interview:
             value = convert(text, kind, path or None)
         except CellError as exc:
             if options:
-                from contracts.answers import value_labels
-                from contracts.batch import field_at
-
-                owner = field_at(path) if path else None
-                labels = value_labels(*owner) if owner else None
+                try:
+                    labels = _vocab.entry(path).value_labels() if path else None
+                except KeyError:
+                    labels = None
                 raise click.BadParameter(self.say("init.unknown_value", value=repr(text), count=len(options),
                                                   options=choices_text(options, labels, self.lang))) from None
             raise click.BadParameter(exc.error.message(self.lang) if hasattr(exc.error, "message") else str(exc)) from None
         if whole:
-            adapter = TypeAdapter(typing.Annotated[tuple([field.annotation, *field.metadata])] if field.metadata else field.annotation)
+            info = field.info
+            adapter = TypeAdapter(typing.Annotated[tuple([info.annotation, *info.metadata])] if info.metadata else info.annotation)
             try:
                 return adapter.validate_python(value)
             except ValidationError as exc:
@@ -371,22 +351,22 @@ class Interview:
         text in one of the documented forms (``check`` then says why)."""
         from contracts.batch import CellError, convert
 
-        kind = _unwrap(field.annotation)
+        kind = field.annotation
         if isinstance(value, str) and kind is not str:
             try:
                 return convert(value, kind, path)
             except (CellError, KeyError):
                 return value
-        if isinstance(value, list) and typing.get_origin(kind) is list:
-            return [self.widened(field, path, v) if isinstance(v, str) else v for v in value] if _unwrap(
-                typing.get_args(kind)[0]) is not str else value
+        if isinstance(value, list) and field.shape == "list":
+            return [self.widened(field, path, v) if isinstance(v, str) else v for v in value] if field.item is not str else value
         return value
 
     def check(self, field, value, path: str = "") -> str | None:
         """None if a value from the --from file is valid for the field on its own, else why not."""
         from pydantic import TypeAdapter, ValidationError
 
-        annotation = typing.Annotated[tuple([field.annotation, *field.metadata])] if field.metadata else field.annotation
+        info = field.info
+        annotation = typing.Annotated[tuple([info.annotation, *info.metadata])] if info.metadata else info.annotation
         try:
             TypeAdapter(annotation).validate_python(value)
         except ValidationError as exc:
@@ -402,21 +382,20 @@ class Interview:
 
         def count(cls, node, prefix: str) -> int:
             n = 0
-            for name, field in cls.model_fields.items():
+            for name in cls.model_fields:
                 path = _join(prefix, name)
                 rule = self.rules.get(re.sub(r"\[\d+\]", "", path))
                 if rule is not None and (not rule.needs or not rule.ask(view)):
                     continue
-                kind = _unwrap(field.annotation)
-                origin = typing.get_origin(kind)
+                field = _vocab.entry(path)
                 given = isinstance(node, dict) and name in node
-                if origin is dict:
+                if field.shape == "mapping":
                     continue
-                if _is_model(kind):
+                if field.shape == "model":
                     if given and node[name] is None:
                         continue
-                    n += count(kind, node.get(name) if given else {}, path)
-                elif origin is list and _is_model(_unwrap(typing.get_args(kind)[0])):
+                    n += count(field.model, node.get(name) if given else {}, path)
+                elif field.shape == "list" and field.model is not None:
                     if not given or path in self.open_lists:
                         n += 1
                 elif not given and path not in self.done and path not in self.omitted:
@@ -427,10 +406,10 @@ class Interview:
 
     def ask_list(self, field, path: str, item_type) -> list:
         """Repeated entries, one per line, ending with an empty answer."""
-        item_kind = _unwrap(item_type)
-        options = typing.get_args(item_kind) if typing.get_origin(item_kind) is Literal else None
+        item_kind = field.item
+        options = field.values or None
         self.show(field, path, options)
-        minimum = next((getattr(m, "min_length", 0) for m in field.metadata if hasattr(m, "min_length")), 0)
+        minimum = field.min_entries
         self.echo(self.t("  （1行に1件。空欄のまま Enter で終了）", "  (one per line; an empty answer ends the list)"))
         values: list = []
         from pydantic import TypeAdapter, ValidationError
@@ -460,13 +439,13 @@ class Interview:
     def ask_entries(self, field, item_cls, path: str, entries: list[dict]) -> list[dict]:
         """A list of sub-models, added to ``entries`` in place: each entry starts with its first field; an empty
         first answer ends the list."""
-        self.section(field, path, f"  {headline(field, self.lang)}")
+        self.section(field, path, f"  {field.headline(self.lang)}")
         first, *_ = item_cls.model_fields
         while True:
             item_path = f"{path}[{len(entries)}]"
-            first_field = item_cls.model_fields[first]
+            first_field = _vocab.entry(f"{item_path}.{first}")
             self.show(first_field, f"{item_path}.{first}", None)
-            kind = _unwrap(first_field.annotation)
+            kind = first_field.annotation
 
             def parse(raw: str, kind=kind, first_field=first_field, item_path=item_path):
                 text = raw.strip()
@@ -495,10 +474,7 @@ class Interview:
             return
         self._resolving = True
         try:
-            from contracts.answers import Answers
-            from contracts.questions import recommendation
-
-            from contracts.questions import RECOMMEND_ASKS
+            from contracts.questions import RECOMMEND_ASKS, recommendation
 
             for path in RECOMMEND_ASKS:  # what the recommendation reads: goals, constraints, personal data, know-how
                 self.ask_path(path)
@@ -506,8 +482,8 @@ class Interview:
                 ranking, decision = recommendation(self.data) or ([], None)
             except Exception:  # noqa: BLE001 - without a ranking the user simply chooses
                 ranking, decision = [], None
-            field = Answers.model_fields["model"]
-            options = MODELS[:-1]
+            field = _vocab.entry("model")
+            options = _vocab.MODEL_IDS
             self.echo("")
             if ranking:
                 self.echo(self.say("init.recommend.title"))
@@ -542,7 +518,6 @@ class Interview:
     def finish(self):
         """Validate the whole file; re-ask the fields a cross-field check or a blocking risk rule names."""
         from contracts.answers import AnswersError, validate_answers
-        from contracts.batch import type_at
         from contracts.risk import refuse_blocked
 
         while True:
@@ -560,7 +535,7 @@ class Interview:
             for problem in problems:
                 path = re.sub(r"\[\d+\]$", "", problem.path)  # an entry of a list of values: ask the list again
                 try:
-                    kind = type_at(path)
+                    kind = _vocab.annotation_at(path)
                 except KeyError:
                     continue
                 if typing.get_origin(kind) is not dict:
@@ -583,17 +558,17 @@ class Interview:
         out: list[tuple[str, Any]] = []
 
         def visit(cls, node: dict, prefix: str) -> None:
-            for name, field in cls.model_fields.items():
+            for name in cls.model_fields:
                 if name not in node or name == "schema_version":
                     continue
                 path, value = _join(prefix, name), node[name]
-                kind = _unwrap(field.annotation)
-                if _is_model(kind) and isinstance(value, dict):
-                    visit(kind, value, path)
-                elif typing.get_origin(kind) is list and _is_model(_unwrap(typing.get_args(kind)[0])):
+                field = _vocab.entry(path)
+                if field.shape == "model" and isinstance(value, dict):
+                    visit(field.model, value, path)
+                elif field.shape == "list" and field.model is not None:
                     for i, item in enumerate(value or []):
-                        visit(_unwrap(typing.get_args(kind)[0]), item, f"{path}[{i}]")
-                elif typing.get_origin(kind) is not dict:
+                        visit(field.model, item, f"{path}[{i}]")
+                elif field.shape != "mapping":
                     out.append((path, value))
 
         visit(Answers, self.data, "")
@@ -603,9 +578,6 @@ class Interview:
         """An answer as the summary shows it: a choice with its label, はい/いいえ, a list joined."""
         import datetime as dt
 
-        from contracts.answers import value_labels
-        from contracts.batch import field_at
-
         if isinstance(value, bool):
             return self.t("はい", "yes") if value else self.t("いいえ", "no")
         if isinstance(value, list):
@@ -614,11 +586,12 @@ class Interview:
             return value.isoformat()
         if isinstance(value, int) and re.search(r"_yen$", path):
             return f"{value:,}" + self.t("円", " yen")
-        owner = field_at(path)
-        if owner is not None and isinstance(value, str):
-            names = (value_labels(*owner).get(value) or {}).get(self.lang) or []
-            if names:
-                return f"{value}（{names[0]}）" if self.lang != "en" else f"{value} ({names[0]})"
+        try:
+            meaning = _vocab.entry(path).meaning(value, self.lang) if isinstance(value, str) else ""
+        except KeyError:  # a key of a mapping
+            meaning = ""
+        if meaning:
+            return f"{value}（{meaning}）" if self.lang != "en" else f"{value} ({meaning})"
         return str(value)
 
     def review(self) -> str | None:
@@ -658,7 +631,7 @@ class Interview:
             self.history.remove(path)
 
     def forget(self, path: str) -> None:
-        from contracts.batch import split_path
+        split_path = _vocab.split_path
 
         self.done = {p for p in self.done if p != path and not p.startswith(path + ".") and not p.startswith(path + "[")}
         parts = split_path(path)
@@ -699,39 +672,38 @@ def _comment(text: str) -> str:
     return "# " + " ".join(text.split())
 
 
-def _emit(cls, node: dict, indent: int, lang: str, lines: list[str], comments: bool = True) -> None:
-    """YAML lines for ``node``; with ``comments``, each field's description above it (entries of a list of
-    sub-models go without: their fields are described once, above the list)."""
+def _emit(cls, node: dict, indent: int, lang: str, lines: list[str], comments: bool = True, prefix: str = "") -> None:
+    """YAML lines for ``node`` (the section at ``prefix``); with ``comments``, each field's description above it
+    (entries of a list of sub-models go without: their fields are described once, above the list)."""
     pad = " " * indent
-    for name, field in cls.model_fields.items():
+    for name in cls.model_fields:
         if name not in node:
             continue
         value = node[name]
-        kind = _unwrap(field.annotation)
-        origin = typing.get_origin(kind)
+        field = _vocab.entry(_join(prefix, name))
         if comments:
-            lines.append(pad + _comment(description(field, lang)))
+            lines.append(pad + _comment(field.description(lang)))
         if value is None:
             lines.append(f"{pad}{name}: null")
-        elif _is_model(kind) and isinstance(value, dict):
+        elif field.shape == "model" and isinstance(value, dict):
             if not value:
                 lines.append(f"{pad}{name}: {{}}")
             else:
                 lines.append(f"{pad}{name}:")
-                _emit(kind, value, indent + 2, lang, lines, comments)
+                _emit(field.model, value, indent + 2, lang, lines, comments, field.path)
         elif isinstance(value, list):
             if not value:
                 lines.append(f"{pad}{name}: []")
                 continue
             lines.append(f"{pad}{name}:")
-            item = _unwrap(typing.get_args(kind)[0]) if origin is list else None
-            if item is not None and _is_model(item):
+            item = field.model if field.shape == "list" else None
+            if item is not None:
                 if comments:
-                    parts = [f"{n}: {description(f, lang)}" for n, f in item.model_fields.items()]
+                    parts = [f"{n}: {_vocab.entry(f'{field.path}.{n}').description(lang)}" for n in item.model_fields]
                     lines.append(pad + "  " + _comment(" / ".join(parts)))
                 for entry in value:
                     sub: list[str] = []
-                    _emit(item, entry, indent + 4, lang, sub, comments=False)
+                    _emit(item, entry, indent + 4, lang, sub, comments=False, prefix=field.path)
                     sub[0] = pad + "  - " + sub[0].lstrip()
                     lines.extend(sub)
             else:
@@ -749,6 +721,7 @@ def _emit(cls, node: dict, indent: int, lang: str, lines: list[str], comments: b
 def schema_reference(target: Path) -> str:
     """Where the modeline points: the repository's answers.schema.json, relative when it is close by."""
     from contracts.paths import _HERE
+    from contracts.schema import SCHEMA_FILE
 
     schema = _HERE.parent / SCHEMA_FILE
     if not schema.is_file():
@@ -784,60 +757,6 @@ def answers_yaml(data: dict, lang: str, schema_ref: str) -> str:
             out.append("")  # a blank line before each top-level field, for readability
         out.append(line)
     return "\n".join(lines + out) + "\n"
-
-
-# --------------------------------------------------------------------------- the JSON Schema
-
-
-def answers_schema() -> dict:
-    """The answers model's JSON Schema with Japanese and English descriptions and the model-section rules."""
-    from contracts.answers import _SECTION_FOR_MODEL, Answers
-
-    raw = Answers.model_json_schema()
-
-    def bilingual(node):
-        if isinstance(node, dict):
-            if "description_en" in node:
-                ja = node.get("description", "")
-                en = node.pop("description_en")
-                node["description"] = f"{ja} / {en}" if ja else en
-                node["x-description-ja"] = ja
-                node["x-description-en"] = en
-            if isinstance(node.get("question"), dict) and set(node["question"]) <= {"ja", "en"}:
-                node["x-question"] = node.pop("question")
-            for value in node.values():
-                bilingual(value)
-        elif isinstance(node, list):
-            for value in node:
-                bilingual(value)
-
-    bilingual(raw)
-    raw.pop("title", None)
-    universities = [k for k in typing.get_args(Answers.model_fields["parties"].annotation.model_fields["recipient"]
-                                               .annotation.model_fields["kind"].annotation) if k.endswith("_university")]
-    rules = []
-    for model, section in _SECTION_FOR_MODEL.items():
-        deal: dict = {
-            "required": [section],
-            "properties": {section: {"type": "object"}, **{s: {"type": "null"} for s in _SECTION_FOR_MODEL.values() if s != section}},
-        }
-        then: dict = {"properties": {"deal": deal}}
-        if model == "joint_research":
-            then["properties"]["parties"] = {"properties": {"recipient": {"properties": {"kind": {"enum": universities}}}}}
-        rules.append({"if": {"properties": {"model": {"const": model}}, "required": ["model"]}, "then": then})
-    return {
-        "$schema": JSON_SCHEMA_DIALECT,
-        "$id": SCHEMA_ID,
-        "title": "keiyaku answers file / keiyaku 回答ファイル",
-        "description": "契約書の作成に必要な当事者・データ・取引条件の回答 / Answers about the parties, the data and the deal "
-        "from which keiyaku drafts the contracts. Generated by `keiyaku schema` from contracts/answers.py; do not edit by hand.",
-        **raw,
-        "allOf": rules,
-    }
-
-
-def schema_text() -> str:
-    return json.dumps(answers_schema(), ensure_ascii=False, indent=2) + "\n"
 
 
 # --------------------------------------------------------------------------- commands
@@ -948,12 +867,12 @@ def _unknown_keys(data: dict) -> list[str]:
             if key not in cls.model_fields:
                 found.append(path)
                 continue
-            kind = _unwrap(cls.model_fields[key].annotation)
-            if _is_model(kind):
-                visit(kind, value, path)
-            elif typing.get_origin(kind) is list and _is_model(_unwrap(typing.get_args(kind)[0])) and isinstance(value, list):
+            field = _vocab.entry(path)
+            if field.shape == "model":
+                visit(field.model, value, path)
+            elif field.shape == "list" and field.model is not None and isinstance(value, list):
                 for i, item in enumerate(value):
-                    visit(_unwrap(typing.get_args(kind)[0]), item, f"{path}[{i}]")
+                    visit(field.model, item, f"{path}[{i}]")
 
     visit(Answers, data, "")
     return found
@@ -961,13 +880,11 @@ def _unknown_keys(data: dict) -> list[str]:
 
 def _drop_other_sections(iv: Interview) -> None:
     """A --from file may hold another model's deal section; it would make the file invalid, so it goes (with a note)."""
-    from contracts.answers import _SECTION_FOR_MODEL
-
     deal = iv.data.get("deal")
     if not isinstance(deal, dict):
         return
-    wanted = _SECTION_FOR_MODEL.get(iv.data.get("model"))
-    for section in _SECTION_FOR_MODEL.values():
+    wanted = _vocab.SECTION_FOR_MODEL.get(iv.data.get("model"))
+    for section in _vocab.SECTION_FOR_MODEL.values():
         if section != wanted and deal.get(section) is not None:
             del deal[section]
             iv.echo(iv.t(f"deal.{section}: このモデルでは使わないため削除しました。", f"deal.{section}: not used by this model; removed."),
@@ -984,6 +901,8 @@ def schema(out: str | None, force: bool) -> None:
     Editors that use yaml-language-server (VS Code's YAML extension and others) read it through the first line of
     an answers file, ``# yaml-language-server: $schema=answers.schema.json``, for completion and hover help.
     """
+    from contracts.schema import schema_text
+
     text = schema_text()
     if out:
         _write_atomically(Path(out), text.encode("utf-8"), force)

@@ -11,7 +11,7 @@ import datetime as _dt
 import json
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -19,7 +19,23 @@ from contracts import messages as _msg
 from contracts import parse as _parse
 from contracts.messages import Problem
 
-MODEL_IDS = ("hackathon", "paid_consulting", "joint_research", "data_provision")
+# The value sets the model's Literal types are made of, and what the rest of the code reads about the model, live
+# in contracts/vocabulary.py; these names stay importable from here.
+from contracts.vocabulary import (  # noqa: F401
+    AUTO,
+    MODEL_IDS,
+    PARTY_KINDS,
+    SECTION_FOR_MODEL,
+    STANCES,
+    UNIVERSITY_KINDS,
+    Requirement,
+    choices,
+    field_kind,
+    owner_at,
+    value_label,
+    value_labels,
+)
+
 SCHEMA_VERSION = 1
 
 # Characters that are illegal in XML 1.0, that docxtpl turns into paragraph/page breaks, or (CR) that XML
@@ -152,7 +168,7 @@ class _Strict(BaseModel):
         if not isinstance(data, dict):
             return data
         out = dict(data)
-        for name, field in cls.model_fields.items():
+        for name in cls.model_fields:
             if name not in out:
                 continue
             kind, item = field_kind(cls, name)
@@ -169,127 +185,36 @@ class _Strict(BaseModel):
 def _read(value: Any, kind: str, cls, name: str) -> Any:
     if not isinstance(value, str):
         return value
-    options = _choices(cls, name) if kind == "choice" else ()
+    options = choices(cls, name) if kind == "choice" else ()
     try:
         return _parse.read_as(value, kind, options, value_labels(cls, name) if kind == "choice" else None)
     except _parse.Unreadable as exc:
         return _Unread(exc)
 
 
-def _unwrap(annotation: Any) -> Any:
-    """``Optional[X]`` and ``Annotated[X, ...]`` down to ``X``."""
-    import types
-    import typing
-
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-_KIND_CACHE: dict[tuple[type, str], tuple[str | None, bool]] = {}
-
-
-def field_kind(cls: type, name: str) -> tuple[str | None, bool]:
-    """How the answer to field ``name`` of model ``cls`` is read (a ``contracts.parse.KINDS`` kind, or None for a
-    section) and whether it is a list of such answers. The kind of a number comes from its field name:
-    ``*_yen`` yen (50万円), ``*_months`` months (24か月), ``*_days`` days, ``*_years`` years, a count of people
-    (``count``, ``max_recipients``) people (120名), ``cohorts`` times (4回), ``*percent`` percent (12.5%)."""
-    import typing
-
-    key = (cls, name)
-    if key in _KIND_CACHE:
-        return _KIND_CACHE[key]
-    annotation = _unwrap(cls.model_fields[name].annotation)
-    item = typing.get_origin(annotation) is list
-    if item:
-        annotation = _unwrap(typing.get_args(annotation)[0])
-    if typing.get_origin(annotation) is Literal:
-        kind = "choice"
-    elif annotation is bool:
-        kind = "bool"
-    elif annotation is int:
-        kind = ("yen" if name.endswith("_yen") else "months" if name.endswith("_months") else "days" if name.endswith("_days")
-                else "years" if name.endswith("_years") else "people" if name in ("count", "max_recipients")
-                else "times" if name == "cohorts" else "int")
-    elif annotation is float:
-        kind = "percent" if name.endswith("percent") else "float"
-    elif annotation is _dt.date:
-        kind = "date"
-    elif annotation is str:
-        kind = "text"
-    else:
-        kind = None
-    _KIND_CACHE[key] = (kind, item)
-    return kind, item
-
-
 def _label_of(cls: type, name: str, value: Any) -> _msg.Deferred:
     """The label of one choice, in the language of the message it goes into."""
-    labels = value_labels(cls, name).get(str(value)) or {}
-    return _msg.Deferred(lambda lang: ((labels.get(lang or _msg.language()) or labels.get("ja") or [str(value)])[0]))
+    return _msg.Deferred(lambda lang: value_label(cls, name, value, lang))
 
 
-def _choices(cls: type, name: str) -> tuple:
-    import typing
+class _Required(_Strict):
+    """A section whose ``REQUIRES`` name the fields that some values of another field make required."""
 
-    annotation = _unwrap(cls.model_fields[name].annotation)
-    if typing.get_origin(annotation) is list:
-        annotation = _unwrap(typing.get_args(annotation)[0])
-    return typing.get_args(annotation) if typing.get_origin(annotation) is Literal else ()
+    REQUIRES: ClassVar[tuple[Requirement, ...]] = ()
 
-
-_MEANING = {"ja": re.compile(r"([a-z_0-9]+)（([^）]*)）"), "en": re.compile(r"([a-z_0-9]+) \(([^)]*)\)")}
-_LABEL_CACHE: dict[tuple[type, str], dict[str, dict[str, list[str]]]] = {}
-
-
-def value_labels(cls: type, name: str) -> dict[str, dict[str, list[str]]]:
-    """The labels of each choice of field ``name`` of ``cls``: value -> {"ja": [...], "en": [...]}.
-
-    The one source is the field's own text, which the interview and the web form show beside each choice:
-    ``value（意味）`` in the description and the question (``corporation（会社）``), ``value (meaning)`` in the
-    English description. A meaning with a note after 「。」 (``中立。迷ったらこれ``) is also accepted without it (中立).
-    """
-    key = (cls, name)
-    if key in _LABEL_CACHE:
-        return _LABEL_CACHE[key]
-    field = cls.model_fields[name]
-    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-    question = extra.get("question") or {}
-    texts = {"ja": [field.description or "", question.get("ja", "")], "en": [extra.get("description_en", ""), question.get("en", "")]}
-    options = {str(o) for o in _choices(cls, name)}
-    found: dict[str, dict[str, list[str]]] = {}
-    for lang, sources in texts.items():
-        for source in sources:
-            for value, meaning in _MEANING[lang].findall(source):
-                if value not in options:
-                    continue
-                names = found.setdefault(value, {"ja": [], "en": []})[lang]
-                for label in (meaning.strip(), meaning.split("。")[0].strip()):
-                    if label and label not in names:
-                        names.append(label)
-    _LABEL_CACHE[key] = found
-    return found
+    @model_validator(mode="after")
+    def _required(self):
+        cls = type(self)
+        for req in cls.REQUIRES:
+            value = getattr(self, req.when)
+            if req.applies(value) and getattr(self, req.field) is None:
+                raise Refusal(req.key, field=req.field, **{req.when: value, f"{req.when}_label": _label_of(cls, req.when, value)})
+        return self
 
 
 # --------------------------------------------------------------------------- parties
 
-PartyKind = Literal[
-    "corporation",
-    "national_university",
-    "public_university",
-    "private_university",
-    "public_body",
-    "individual",
-    "other",
-]
+PartyKind = Literal[PARTY_KINDS]
 
 
 class Representative(_Strict):
@@ -309,7 +234,9 @@ class Representative(_Strict):
     )
 
 
-class Party(_Strict):
+class Party(_Required):
+    REQUIRES = (Requirement("representative", "kind", ("individual",), "party.representative", unless=True),)
+
     name: Text = Field(
         description="正式名称（登記上の商号・法人名。個人の場合は氏名）",
         json_schema_extra={
@@ -324,7 +251,7 @@ class Party(_Strict):
             "description_en": "Address of the head office or principal office (for an individual, the home address)",
         },
     )
-    representative: Optional[Representative] = Field(
+    representative: Representative | None = Field(
         default=None, description="代表者（法人の場合は必須。個人の場合は省略）",
         json_schema_extra={
             "question": {"ja": "代表者について伺います。", "en": "About the representative."},
@@ -340,7 +267,7 @@ class Party(_Strict):
             "description_en": "Kind of party: corporation (company), national_university (national university corporation), public_university (public university corporation), private_university (school corporation running a private university), public_body (public body), individual (natural person), other (any other body)",
         },
     )
-    role_name: Optional[Text] = Field(
+    role_name: Text | None = Field(
         default=None,
         description="略称を役割名にする場合の呼称（例: 提供者、受領者）。省略時はモデルの既定の役割名",
         json_schema_extra={
@@ -366,15 +293,9 @@ class Party(_Strict):
         },
     )
 
-    @model_validator(mode="after")
-    def _representative_for_entities(self) -> "Party":
-        if self.kind != "individual" and self.representative is None:
-            raise Refusal("party.representative", field="representative")
-        return self
-
     @property
     def is_university(self) -> bool:
-        return self.kind.endswith("_university")
+        return self.kind in UNIVERSITY_KINDS
 
 
 class Parties(_Strict):
@@ -415,7 +336,7 @@ class Delivery(_Strict):
             "description_en": "Delivery method: platform (viewed and used on an access-controlled platform), download (encrypted electronic files sent to the recipient), media (handed over on a storage medium), api (provided through an API)",
         },
     )
-    detail: Optional[Text] = Field(
+    detail: Text | None = Field(
         default=None, description="提供方法の補足（システム名、媒体、暗号化の方法など）",
         json_schema_extra={
             "question": {"ja": "提供方法の補足（システム名、媒体、暗号化の方法など）は？（省略可）", "en": "Any details of the delivery (system, medium, encryption)? (optional)"},
@@ -542,7 +463,7 @@ class Data(_Strict):
             "description_en": "Whether the data is stored or used in a foreign country, or accessed by someone located abroad",
         },
     )
-    sample: Optional[Text] = Field(
+    sample: Text | None = Field(
         default=None, description="秘密保持契約の段階で検討のために開示するサンプルデータの内容（例: 画像200枚及び対応するアノテーション）。省略時は提供データの一部で提供者が選定したもの",
         json_schema_extra={
             "question": {"ja": "秘密保持契約の段階で開示するサンプルデータは？（省略可）", "en": "What sample of the data is disclosed at the NDA stage? (optional)"},
@@ -553,7 +474,13 @@ class Data(_Strict):
 
 # --------------------------------------------------------------------------- deal
 
-class Fee(_Strict):
+class Fee(_Required):
+    REQUIRES = (
+        Requirement("amount_yen", "kind", ("fixed", "per_learner"), "fee.amount"),
+        Requirement("percent", "kind", ("revenue_share",), "fee.percent"),
+        Requirement("due", "kind", ("free",), "fee.due", unless=True),
+    )
+
     kind: Literal["free", "fixed", "per_learner", "revenue_share"] = Field(
         description="対価の種類: free（無償）, fixed（定額）, per_learner（受講者1名当たり）, revenue_share（売上の一定割合）",
         json_schema_extra={
@@ -561,21 +488,21 @@ class Fee(_Strict):
             "description_en": "Kind of fee: free (no fee), fixed (fixed amount), per_learner (amount per learner), revenue_share (percentage of sales)",
         },
     )
-    amount_yen: Optional[Yen] = Field(
+    amount_yen: Yen | None = Field(
         default=None, description="金額（円、税抜）。fixed・per_learner のとき必須",
         json_schema_extra={
             "question": {"ja": "金額（円、税抜）は？", "en": "What is the amount (yen, before tax)?"},
             "description_en": "Amount in yen, before tax; required for fixed and per_learner",
         },
     )
-    percent: Optional[Annotated[float, Field(gt=0, le=100)]] = Field(
+    percent: Annotated[float, Field(gt=0, le=100)] | None = Field(
         default=None, description="割合（%）。revenue_share のとき必須",
         json_schema_extra={
             "question": {"ja": "売上に対する割合（%）は？", "en": "What percentage of sales?"},
             "description_en": "Percentage of sales; required for revenue_share",
         },
     )
-    due: Optional[Text] = Field(
+    due: Text | None = Field(
         default=None, description="支払期日（例: 本契約締結日の属する月の翌月末日）。有償のとき必須",
         json_schema_extra={
             "question": {"ja": "支払期日は？", "en": "When is payment due?"},
@@ -583,18 +510,10 @@ class Fee(_Strict):
         },
     )
 
-    @model_validator(mode="after")
-    def _complete(self) -> "Fee":
-        if self.kind in ("fixed", "per_learner") and self.amount_yen is None:
-            raise Refusal("fee.amount", field="amount_yen", kind=self.kind, kind_label=_label_of(Fee, "kind", self.kind))
-        if self.kind == "revenue_share" and self.percent is None:
-            raise Refusal("fee.percent", field="percent")
-        if self.kind != "free" and self.due is None:
-            raise Refusal("fee.due", field="due")
-        return self
 
+class LiabilityCap(_Required):
+    REQUIRES = (Requirement("amount_yen", "kind", ("fixed",), "cap.amount"),)
 
-class LiabilityCap(_Strict):
     kind: Literal["fee", "fixed", "none"] = Field(
         description="賠償額の上限: fee（受領済みの対価の額）, fixed（定額）, none（上限なし）",
         json_schema_extra={
@@ -602,19 +521,13 @@ class LiabilityCap(_Strict):
             "description_en": "Cap on damages: fee (the fees received), fixed (a fixed amount), none (no cap)",
         },
     )
-    amount_yen: Optional[Yen] = Field(
+    amount_yen: Yen | None = Field(
         default=None, description="上限額（円）。fixed のとき必須",
         json_schema_extra={
             "question": {"ja": "上限額（円）は？", "en": "What is the cap (yen)?"},
             "description_en": "Cap in yen; required for fixed",
         },
     )
-
-    @model_validator(mode="after")
-    def _amount(self) -> "LiabilityCap":
-        if self.kind == "fixed" and self.amount_yen is None:
-            raise Refusal("cap.amount", field="amount_yen")
-        return self
 
 
 class Deletion(_Strict):
@@ -659,7 +572,7 @@ class Publication(_Strict):
 
 
 class Learners(_Strict):
-    count: Optional[People] = Field(
+    count: People | None = Field(
         default=None, description="見込まれる受講者・参加者の人数",
         json_schema_extra={
             "question": {"ja": "見込まれる受講者・参加者の人数は？（不明なら空欄）", "en": "How many learners or participants do you expect? (empty if unknown)"},
@@ -952,14 +865,14 @@ class Research(_Strict):
             "description_en": "Non-practice compensation for jointly owned results: none (none), royalty (royalties are paid), negotiate (to be agreed when the results are practised)",
         },
     )
-    royalty_percent: Optional[Annotated[float, Field(gt=0, le=50)]] = Field(
+    royalty_percent: Annotated[float, Field(gt=0, le=50)] | None = Field(
         default=None, description="不実施補償として企業が第三者への実施許諾・製品販売について大学に支払う実施料率（正味販売額等に対する%）。royalty のとき必須",
         json_schema_extra={
             "question": {"ja": "不実施補償の実施料率（%）は？", "en": "What royalty rate (%) is paid as non-practice compensation?"},
             "description_en": "Royalty rate (% of net sales) the company pays the university as non-practice compensation; required for royalty",
         },
     )
-    in_house_royalty_percent: Optional[Annotated[float, Field(ge=0, le=50)]] = Field(
+    in_house_royalty_percent: Annotated[float, Field(ge=0, le=50)] | None = Field(
         default=None, description="企業が自ら実施（自己実施）する場合の実施料率（%）。0 なら自己実施は無償。royalty のとき必須",
         json_schema_extra={
             "question": {"ja": "企業が自ら実施する場合の実施料率（%）は？（0 なら無償）", "en": "What royalty rate (%) applies to the company's own practice? (0 for none)"},
@@ -1029,7 +942,7 @@ class Course(_Strict):
 
 
 class Version(_Strict):
-    drafter: Optional[Literal["provider", "recipient"]] = Field(
+    drafter: Literal["provider", "recipient"] | None = Field(
         default=None, description="この版を作成した当事者: provider（提供者。甲案）, recipient（相手方。乙案）。省略時は表示しない",
         json_schema_extra={
             "question": {"ja": "この版はどちらの案ですか？ provider（甲案）, recipient（乙案）（空欄なら表示しない）", "en": "Whose draft is this version? provider, recipient (empty: not shown)"},
@@ -1043,7 +956,7 @@ class Version(_Strict):
             "description_en": "The version number (第1版, 第2版, ...)",
         },
     )
-    date: Optional[Day] = Field(
+    date: Day | None = Field(
         default=None, description="この版の日付（YYYY-MM-DD）。省略時は表示しない",
         json_schema_extra={
             "question": {"ja": "この版の日付は？（空欄なら表示しない）", "en": "What is the date of this version? (empty: not shown)"},
@@ -1056,14 +969,14 @@ Goal = Literal["money", "talent", "pr", "deliverables", "research"]
 
 
 class Constraints(_Strict):
-    budget_yen: Optional[Yen] = Field(
+    budget_yen: Yen | None = Field(
         default=None, description="提供者が負担できる費用の上限（円）。省略時は制約なし",
         json_schema_extra={
             "question": {"ja": "提供者が負担できる費用の上限（円）は？（制約がなければ空欄）", "en": "What is the most the provider can spend (yen)? (empty if no limit)"},
             "description_en": "Most the provider can spend, in yen; no constraint if omitted",
         },
     )
-    max_recipients: Optional[People] = Field(
+    max_recipients: People | None = Field(
         default=None, description="データを渡してよい相手（受講者・参加者を含む）の人数の上限。省略時は制約なし",
         json_schema_extra={
             "question": {"ja": "データを渡してよい相手の人数の上限は？（制約がなければ空欄）", "en": "At most how many people may receive the data? (empty if no limit)"},
@@ -1094,14 +1007,14 @@ class Deal(_Strict):
             "description_en": "Name of the programme (course name, hackathon name, short research title; used in the preamble and definitions)",
         },
     )
-    contract_date: Optional[Day] = Field(
+    contract_date: Day | None = Field(
         default=None, description="契約締結日（YYYY-MM-DD）。省略すると日付欄を記入用の空欄にする",
         json_schema_extra={
             "question": {"ja": "契約締結日は？（YYYY-MM-DD。空欄なら日付欄を空けておく）", "en": "What is the contract date? (YYYY-MM-DD; empty leaves a blank to fill in)"},
             "description_en": "Contract date (YYYY-MM-DD); if omitted, the date line is left blank to be filled in by hand",
         },
     )
-    nda_date: Optional[Day] = Field(
+    nda_date: Day | None = Field(
         default=None,
         description="秘密保持契約の締結日（YYYY-MM-DD）。本契約の締結日以前の日。省略すると秘密保持契約の日付欄と本契約中の引用の日付を記入用の空欄にする",
         json_schema_extra={
@@ -1124,7 +1037,7 @@ class Deal(_Strict):
             "description_en": "The monetary consideration. data_provision: data fee the recipient pays the provider. paid_consulting: consulting fee the provider pays. joint_research: free, because the research costs in deal.research are used. hackathon: organising fee the provider pays the organiser",
         },
     )
-    derived_data: Optional[Literal["provider", "recipient", "shared"]] = Field(
+    derived_data: Literal["provider", "recipient", "shared"] | None = Field(
         default=None,
         description="派生データの権利: provider（提供者に帰属）, recipient（受領者に帰属し提供者へ利用許諾）, shared（双方が利用可）。省略時は stance に従う",
         json_schema_extra={
@@ -1132,7 +1045,7 @@ class Deal(_Strict):
             "description_en": "Rights in derived data: provider (belongs to the provider), recipient (belongs to the recipient, licensed to the provider), shared (both may use it); follows the stance if omitted",
         },
     )
-    confidentiality_years: Optional[Annotated[int, Field(ge=1, le=20)]] = Field(
+    confidentiality_years: Annotated[int, Field(ge=1, le=20)] | None = Field(
         default=None, description="契約終了後に秘密保持義務が存続する年数。省略時は stance に従う",
         json_schema_extra={
             "question": {"ja": "契約終了後、秘密保持義務を何年存続させますか？（空欄なら stance に従う）", "en": "For how many years after the end should confidentiality last? (empty to follow the stance)"},
@@ -1235,42 +1148,34 @@ class Deal(_Strict):
             "description_en": "Explicit variant per clause (clause ID: variant ID); overrides the stance",
         },
     )
-    hackathon: Optional[Hackathon] = Field(
+    hackathon: Hackathon | None = Field(
         default=None, description="ハッカソン型の取組の内容（model が hackathon のとき必須）",
         json_schema_extra={
             "question": {"ja": "ハッカソンの内容について伺います。", "en": "About the hackathon."},
             "description_en": "The hackathon (required when model is hackathon)",
         },
     )
-    consulting: Optional[Consulting] = Field(
+    consulting: Consulting | None = Field(
         default=None, description="有償コンサル型の業務の内容（model が paid_consulting のとき必須）",
         json_schema_extra={
             "question": {"ja": "コンサルティング業務の内容について伺います。", "en": "About the consulting work."},
             "description_en": "The consulting engagement (required when model is paid_consulting)",
         },
     )
-    research: Optional[Research] = Field(
+    research: Research | None = Field(
         default=None, description="共同研究型の研究の内容（model が joint_research のとき必須）",
         json_schema_extra={
             "question": {"ja": "共同研究の内容について伺います。", "en": "About the joint research."},
             "description_en": "The joint research (required when model is joint_research)",
         },
     )
-    course: Optional[Course] = Field(
+    course: Course | None = Field(
         default=None, description="データ提供型で教材を作る講座（model が data_provision のとき必須）",
         json_schema_extra={
             "question": {"ja": "データを用いる講座・教材について伺います。", "en": "About the course or teaching materials that use the data."},
             "description_en": "The course whose teaching materials use the data (required when model is data_provision)",
         },
     )
-
-
-_SECTION_FOR_MODEL = {
-    "hackathon": "hackathon",
-    "paid_consulting": "consulting",
-    "joint_research": "research",
-    "data_provision": "course",
-}
 
 
 class Answers(_Strict):
@@ -1281,7 +1186,7 @@ class Answers(_Strict):
             "description_en": "Version of the answers-file format (currently 1)",
         },
     )
-    model: Literal["hackathon", "paid_consulting", "joint_research", "data_provision", "auto"] = Field(
+    model: Literal[(*MODEL_IDS, AUTO)] = Field(
         description="提供モデル: hackathon（ハッカソン型）, paid_consulting（有償コンサル型）, joint_research（共同研究型）, "
         "data_provision（データ提供型）, auto（わからない。deal.goals と deal.constraints から推奨されたモデル）",
         json_schema_extra={
@@ -1289,7 +1194,7 @@ class Answers(_Strict):
             "description_en": "Provision model: hackathon (hackathon run by an organiser), paid_consulting (paid consulting engagement), joint_research (joint research with a university), data_provision (data provided for teaching materials), auto (not sure: the model recommended from deal.goals and deal.constraints)",
         },
     )
-    stance: Literal["provider", "balanced", "recipient"] = Field(
+    stance: Literal[STANCES] = Field(
         default="balanced", description="条項の選択をどちらの利益に寄せるか: provider, balanced, recipient",
         json_schema_extra={
             "question": {"ja": "条項はどちらの利益に寄せますか？ provider（提供者寄り）, balanced（中立。迷ったらこれ）, recipient（相手方寄り）", "en": "Whose interests should the clauses favour? (balanced if unsure)"},
@@ -1319,13 +1224,13 @@ class Answers(_Strict):
     )
 
     @model_validator(mode="after")
-    def _model_section(self) -> "Answers":
-        if self.model == "auto":
+    def _model_section(self) -> Answers:
+        if self.model == AUTO:
             if not self.deal.goals:
                 raise Refusal("model.goals", field="deal.goals")
             return self  # the section of the recommended model is checked once it is chosen
-        wanted = _SECTION_FOR_MODEL[self.model]
-        for model, section in _SECTION_FOR_MODEL.items():
+        wanted = SECTION_FOR_MODEL[self.model]
+        for model, section in SECTION_FOR_MODEL.items():
             present = getattr(self.deal, section) is not None
             if section == wanted and not present:
                 raise Refusal("model.section", field=f"deal.{section}", model=self.model,
@@ -1339,17 +1244,9 @@ class Answers(_Strict):
 
     def lookup(self, path: str) -> Any:
         """Value at a dotted path such as ``data.personal_info``; KeyError if the path is not a field."""
-        node: Any = self
-        for part in path.split("."):
-            if isinstance(node, BaseModel):
-                if part not in type(node).model_fields:
-                    raise KeyError(path)
-                node = getattr(node, part)
-            elif node is None:
-                return None
-            else:
-                raise KeyError(path)
-        return node
+        from contracts.vocabulary import value
+
+        return value(self, path)
 
 
 # --------------------------------------------------------------------------- loading
@@ -1439,58 +1336,21 @@ def _path(loc: tuple) -> str:
 
 def _field_at(loc: tuple) -> tuple[type | None, str | None]:
     """The model class and field name an error location points at (None, None when it is not a field)."""
-    import typing
-
-    cls: Any = Answers
-    parent, name = None, None
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
-            break  # pydantic's own parts of a location (function-after[...], literal[...]), or an unknown key
-        parent, name = cls, part
-        annotation = _unwrap(cls.model_fields[part].annotation)
-        if typing.get_origin(annotation) is list:
-            annotation = _unwrap(typing.get_args(annotation)[0])
-        cls = annotation
+    parent, name, _ = owner_at(loc)
     return parent, name
 
 
 def _model_at(loc: tuple) -> type | None:
     """The model class that holds the key at ``loc`` (an unknown key's section)."""
-    import typing
+    from contracts.vocabulary import entry
 
-    cls: Any = Answers
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or part not in cls.model_fields:
-            return None
-        annotation = _unwrap(cls.model_fields[part].annotation)
-        if typing.get_origin(annotation) is list:
-            annotation = _unwrap(typing.get_args(annotation)[0])
-        cls = annotation
-    return cls if isinstance(cls, type) and issubclass(cls, BaseModel) else None
-
-
-def field_paths() -> list[str]:
-    """Every field of the answers file as a dotted path without list indexes, in the model's order."""
-    import typing
-
-    out: list[str] = []
-
-    def visit(cls, prefix: str) -> None:
-        for name, field in cls.model_fields.items():
-            path = f"{prefix}.{name}" if prefix else name
-            out.append(path)
-            annotation = _unwrap(field.annotation)
-            if typing.get_origin(annotation) is list:
-                annotation = _unwrap(typing.get_args(annotation)[0])
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                visit(annotation, path)
-
-    visit(Answers, "")
-    return out
+    names = [str(p) for p in loc[:-1] if not isinstance(p, int)]
+    if not names:
+        return Answers
+    try:
+        return entry(".".join(names)).model
+    except KeyError:
+        return None
 
 
 def _unknown_key(path: str, loc: tuple) -> Problem:
@@ -1501,7 +1361,9 @@ def _unknown_key(path: str, loc: tuple) -> Problem:
     suggestion = _msg.closest(key, known)
     if suggestion:
         return Problem(path, "field.unknown.suggest", {"suggestion": suggestion})
-    elsewhere = [p for p in field_paths() if p.rsplit(".", 1)[-1] == key]
+    from contracts.vocabulary import paths
+
+    elsewhere = [p for p in paths() if p.rsplit(".", 1)[-1] == key]
     if len(elsewhere) == 1:
         where = elsewhere[0]
         return Problem(path, "field.unknown.elsewhere",
@@ -1551,7 +1413,7 @@ def _message(err: dict, path: str = "") -> Problem:
             "float_type": "float", "float_parsing": "float", "finite_number": "float"}.get(kind, "int")
         return _parse.Unreadable(shown, value).problem(path)
     if kind in ("literal_error", "enum"):
-        options = _choices(cls, name) if cls is not None and name is not None else ()
+        options = choices(cls, name) if cls is not None and name is not None else ()
         labels = value_labels(cls, name) if cls is not None and name is not None else None
         return _parse.Unreadable("choice", value, "value.choice", options=options, labels=labels).problem(path)
     if kind == "string_type":

@@ -15,17 +15,18 @@ import hashlib
 import io
 import json
 import re
-import types
 import typing
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from contracts import messages as _msg
 from contracts import parse as _parse
-from contracts.answers import MAX_LIST_ENTRIES, Answers, field_kind, value_labels
+from contracts import vocabulary
+from contracts.answers import MAX_LIST_ENTRIES, Answers
+from contracts.vocabulary import field_kind, value_labels
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932")
 LIST_SEPARATORS = re.compile(r"[;；、]")
@@ -41,7 +42,7 @@ class BatchError(Exception):
 class CellError(ValueError):
     """One cell cannot be turned into its field's type; ``problem(path)`` is the catalogue message for that field."""
 
-    def __init__(self, error: "_parse.Unreadable | str"):
+    def __init__(self, error: _parse.Unreadable | str):
         self.error = error
         super().__init__(str(error))
 
@@ -55,81 +56,23 @@ class CellError(ValueError):
 
 
 # --------------------------------------------------------------------------- the answers model's types
+# Paths and types come from the one walker of the answers model (contracts.vocabulary); these names stay for the
+# callers of this module.
 
-
-def unwrap(annotation: Any) -> Any:
-    """``Optional[X]`` and ``Annotated[X, ...]`` down to ``X`` (a Literal, a list, a model, a scalar)."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
-def is_model(annotation: Any) -> bool:
-    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
-
-
-def split_path(path: str) -> list[str]:
-    """``deal.research.students[0].name`` or ``deal.research.students.0.name`` -> parts (indexes as digits)."""
-    parts = []
-    for part in re.sub(r"\[([0-9]+)\]", r".\1", path.strip()).split("."):
-        if part == "":
-            raise KeyError(path)
-        parts.append(part)
-    return parts
-
-
-def type_at(path: str) -> Any:
-    """The unwrapped type of the value at a dotted answers path; KeyError if there is no such field.
-
-    List indexes are allowed only into lists of sub-models (``deal.hackathon.prizes.0.rank``); a dict field
-    (``deal.choices``) takes any key below it.
-    """
-    node: Any = Answers
-    for part in split_path(path):
-        node = unwrap(node)
-        if is_model(node):
-            if part not in node.model_fields:
-                raise KeyError(path)
-            node = node.model_fields[part].annotation
-        elif typing.get_origin(node) is list and is_index(part):
-            node = typing.get_args(node)[0]
-            if not is_model(unwrap(node)):
-                raise KeyError(path)
-        elif typing.get_origin(node) is dict:
-            node = typing.get_args(node)[1]
-        else:
-            raise KeyError(path)
-    return unwrap(node)
-
-
-def is_index(part: str) -> bool:
-    return part.isascii() and part.isdigit()
+unwrap = vocabulary.unwrap
+is_model = vocabulary.is_model
+split_path = vocabulary.split_path
+is_index = vocabulary.is_index
+type_at = vocabulary.annotation_at
 
 
 def field_at(path: str) -> tuple[type, str] | None:
     """The model class and field name of a dotted answers path (list indexes allowed), or None (a mapping's key)."""
-    node: Any = Answers
-    owner = None
-    for part in split_path(path):
-        node = unwrap(node)
-        if is_model(node):
-            if part not in node.model_fields:
-                return None
-            owner = (node, part)
-            node = node.model_fields[part].annotation
-        elif typing.get_origin(node) is list and is_index(part):
-            node = typing.get_args(node)[0]
-        else:
-            return None
-    return owner
+    try:
+        found = vocabulary.entry(path)
+    except KeyError:
+        return None
+    return found.owner, found.name
 
 
 def check_column(path: str) -> str | None:
@@ -158,9 +101,7 @@ def check_column(path: str) -> str | None:
 
 
 def _unknown_column(header: str) -> str:
-    from contracts.answers import field_paths
-
-    known = [p for p in field_paths()] + list(_msg.labels("ja").values())
+    known = list(vocabulary.paths()) + list(_msg.labels("ja").values())
     suggestion = _msg.closest(header, known)
     if suggestion:
         return _msg.text("batch.column.unknown.suggest", suggestion=suggestion)

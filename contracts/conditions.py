@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from contracts import vocabulary
 from contracts.answers import Answers
 
 COMPARISONS = ("is", "in", "not_in", "gte", "gt", "lte", "lt", "empty")
@@ -59,7 +60,7 @@ def lookup(path: str, answers: Answers):
         from contracts import facts
 
         return getattr(facts.of(answers), path.split(".", 1)[1])
-    return answers.lookup(path)
+    return vocabulary.value(answers, path)
 
 
 def fact_exists(path: str) -> bool:
@@ -106,24 +107,7 @@ def problems(cond: Any, where: str) -> list[str]:
 
 def field_exists(path: str) -> bool:
     """True if the dotted path names a field of the answers model (through optional sections)."""
-    import typing
-
-    model: Any = Answers
-    for part in path.split("."):
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
-            return False
-        annotation = model.model_fields[part].annotation
-        model = _inner_model(annotation, typing)
-    return True
-
-
-def _inner_model(annotation: Any, typing: Any) -> Any:
-    args = typing.get_args(annotation)
-    if typing.get_origin(annotation) is typing.Union or (args and type(None) in args):
-        for a in args:
-            if a is not type(None):
-                return _inner_model(a, typing)
-    return annotation
+    return vocabulary.exists(path)
 
 
 def fields_used(cond: Any) -> list[str]:

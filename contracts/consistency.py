@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Optional
 
 from contracts import facts as deal_facts
 from contracts.answers import Answers
@@ -358,7 +358,7 @@ CHECKS: tuple[tuple[str, Callable], ...] = (
 )
 
 
-def check_set(answers: Answers, documents: list[Document], lib: Library, only: Optional[set[str]] = None) -> list[Problem]:
+def check_set(answers: Answers, documents: list[Document], lib: Library, only: set[str] | None = None) -> list[Problem]:
     """Every problem of meaning in the set, in check order."""
     f = deal_facts.of(answers)
     out: list[Problem] = []

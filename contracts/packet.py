@@ -16,13 +16,13 @@ Pure: the PDF renderer turns this into pages; nothing here knows about HTML.
 from __future__ import annotations
 
 import re
-import typing
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
 
 from contracts import facts as deal_facts
-from contracts.answers import Answers
+from contracts import vocabulary
+from contracts.answers import UNIVERSITY_KINDS, Answers
 from contracts.assembly import date_ja, short_names, yen
 from contracts.document import Article, Document
 from contracts.library import Library
@@ -41,7 +41,6 @@ MAIN_KINDS = ("data_provision_agreement", "consulting_agreement", "hackathon_agr
 # Findings about the answers file itself (an answer no clause reads): for the person drafting, not for approval.
 DRAFTING_ONLY_RULES = ("answers_ignored",)
 
-UNIVERSITY_KINDS = ("national_university", "public_university", "private_university")
 
 
 @dataclass(frozen=True)
@@ -167,32 +166,12 @@ def approval_for(answers: Answers, model_label: str) -> Approval:
 # --------------------------------------------------------------------------- board wording
 
 
-def _unwrap(annotation):
-    """The pydantic model inside Optional[...] / list[...] / Annotated[...], if any."""
-    from pydantic import BaseModel
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _unwrap(arg)
-        if found is not None:
-            return found
-    return None
-
-
-@lru_cache(maxsize=None)
 def _field(path: str):
     """The pydantic FieldInfo of an answers path (``deal.learners.receive_raw_data``), or None."""
-    model = Answers
-    info = None
-    for part in path.split("."):
-        part = re.sub(r"\[\d+\]$", "", part)
-        fields = getattr(model, "model_fields", None) or {}
-        if part not in fields:
-            return None
-        info = fields[part]
-        model = _unwrap(info.annotation)
-    return info
+    try:
+        return vocabulary.entry(path).info
+    except KeyError:
+        return None
 
 
 def _label(path: str) -> str:
@@ -205,10 +184,12 @@ def _label(path: str) -> str:
 
 
 def _value_label(path: str, value: str) -> str:
-    info = _field(path)
-    text = (info.description or "") if info is not None else ""
-    m = re.search(rf"\b{re.escape(value)}（([^（）]*(?:（[^（）]*）[^（）]*)*)）", text)
-    return m.group(1).split("。")[0] if m else value
+    """A value's label without its note (仮名加工情報 for pseudonymized), from contracts.vocabulary."""
+    try:
+        meaning = vocabulary.entry(path).meaning(value, "ja")
+    except KeyError:
+        return value
+    return meaning.split("。")[0] if meaning else value
 
 
 def _question_stem(path: str) -> str:
@@ -253,26 +234,7 @@ def _set_answer(m: re.Match) -> str:
 @lru_cache(maxsize=None)
 def _answer_values() -> frozenset[str]:
     """Every value an answer can take from a fixed list (fee, fixed, limited_provision …)."""
-    out: set[str] = {"true", "false"}
-    seen: set = set()
-
-    def walk(model) -> None:
-        if model in seen:
-            return
-        seen.add(model)
-        for info in model.model_fields.values():
-            stack = [info.annotation]
-            while stack:
-                t = stack.pop()
-                if typing.get_origin(t) is typing.Literal:
-                    out.update(str(v) for v in typing.get_args(t))
-                stack.extend(typing.get_args(t))
-            inner = _unwrap(info.annotation)
-            if inner is not None:
-                walk(inner)
-
-    walk(Answers)
-    return frozenset(out)
+    return frozenset({"true", "false"} | {str(v) for e in vocabulary.entries() for v in e.values})
 
 
 def _drop_values(m: re.Match) -> str:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Optional
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９／－．", "0123456789/-.")
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
@@ -86,13 +85,13 @@ def _dates(text: str, first_day_for_month: bool = True) -> list[_dt.date]:
     return out
 
 
-def parse_date_ja(text: str) -> Optional[_dt.date]:
+def parse_date_ja(text: str) -> _dt.date | None:
     """One date written as 2027年4月1日, 令和9年4月1日, 2027-04-01 or 2027/4/1; None if the text is not one date."""
     found = _dates(text)
     return found[0] if len(found) == 1 else None
 
 
-def parse_period_ja(text: str) -> tuple[Optional[_dt.date], Optional[_dt.date]]:
+def parse_period_ja(text: str) -> tuple[_dt.date | None, _dt.date | None]:
     """(start, end) of a period written 「AからBまで」; (None, None) when it is not two readable dates in order."""
     found = _dates(text)
     if len(found) != 2 or "から" not in text and "～" not in text and "〜" not in text and "-" not in text:

@@ -1,9 +1,9 @@
 """What to ask about a deal and when: the questions of the answers file, shared by every front end.
 
 The terminal interview (``cli/interview.py``) and the browser questionnaire (``web/``) ask the same questions with
-the same words: each question, explanation, choice list and default comes from the answers model
-(``description``, ``json_schema_extra["question"]``, ``description_en``, the Literal values, the default), never
-from a copy. What this module adds is *relevance* — ``rules()`` says when an earlier answer makes a field
+the same words: each question, explanation, choice list and default comes from the answers model through
+``contracts.vocabulary`` (``entry(path).question(lang)``, ``.headline``, ``.values``, ``.meanings``, ``.default``),
+never from a copy. What this module adds is *relevance* — ``rules()`` says when an earlier answer makes a field
 irrelevant (no representative for an individual, no fee amount for a free deal, only the chosen model's
 ``deal.<section>``) and which answers a rule needs first — and, for forms, the sections of the questionnaire, the
 reading of what a person typed (full-width digits, 2027年4月1日, one entry per line) and the Japanese wording of the
@@ -17,62 +17,10 @@ from __future__ import annotations
 
 import re
 import typing
-from dataclasses import dataclass, field as dc_field
-from typing import Any, Callable, Literal, Protocol
-
-# --------------------------------------------------------------------------- texts from the model
-
-
-def _extra(field) -> dict:
-    extra = field.json_schema_extra
-    return extra if isinstance(extra, dict) else {}
-
-
-def question(field, lang: str) -> str:
-    q = _extra(field).get("question") or {}
-    return q.get(lang) or q.get("ja") or description(field, lang)
-
-
-def description(field, lang: str) -> str:
-    if lang == "en":
-        return _extra(field).get("description_en") or field.description or ""
-    return field.description or _extra(field).get("description_en") or ""
-
-
-_MEANING_JA = re.compile(r"([a-z_0-9]+)（([^）]*)）")
-_MEANING_EN = re.compile(r"([a-z_0-9]+) \(([^)]*)\)")
-
-
-def choice_meanings(field, options: tuple, lang: str) -> dict[str, str]:
-    """What each Literal value means, as the field's description (or question) says: ``value（意味）``."""
-    pattern = _MEANING_EN if lang == "en" else _MEANING_JA
-    found: dict[str, str] = {}
-    for text in (description(field, lang), question(field, lang)):
-        for value, meaning in pattern.findall(text):
-            if value in map(str, options):
-                found.setdefault(value, meaning)
-    return found
-
-
-def without_choices(text: str, options: tuple | None, lang: str) -> str:
-    """A question that spells out its choices, shown without them (they are listed below it)."""
-    if not options:
-        return text
-    m = (_MEANING_EN if lang == "en" else _MEANING_JA).search(text)
-    if m and m.group(1) in map(str, options) and m.start() > 0:
-        return text[: m.start()].rstrip(" 　:")
-    return text
-
-
-def headline(field, lang: str, options: tuple | None = None) -> str:
-    """The description without its list of choices: the part before ``:`` when a choice list follows."""
-    text = description(field, lang)
-    head, sep, rest = text.partition(": ")
-    if sep and ((_MEANING_EN if lang == "en" else _MEANING_JA).search(rest)
-                or (options and rest.split(",")[0].strip() in map(str, options))):
-        return head
-    return text
-
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any, Protocol
 
 # --------------------------------------------------------------------------- relevance
 
@@ -103,10 +51,21 @@ def _section_rule(model: str) -> Rule:
     return Rule(("model",), lambda iv: iv.effective_model() == model)
 
 
+def _required_when(prefix: str, req) -> Rule:
+    when = f"{prefix}.{req.when}" if prefix else req.when
+    return Rule((when,), lambda iv: req.applies(iv.get(when)))
+
+
 def rules() -> dict[str, Rule]:
     """Field path (without list indexes) -> when it is asked. A rule without ``needs`` never asks its field: the
-    field is an expert setting kept as the answers file gives it (``deal.choices``, ``deal.version``)."""
-    from contracts.answers import _SECTION_FOR_MODEL
+    field is an expert setting kept as the answers file gives it (``deal.choices``, ``deal.version``).
+
+    Derived from the answers model where it states the condition: a field its section's validator requires for
+    some values of another field (``Requirement``: a representative unless the party is an individual, the fee
+    amount for a fixed or per-learner fee, the cap amount for a fixed cap) is asked for those values only, and
+    each model's deal section (``SECTION_FOR_MODEL``) for that model only. The rest are written here: they say
+    when an answer *matters* (is read by the drafts), which no validator checks."""
+    from contracts.vocabulary import SECTION_FOR_MODEL, requirements
 
     found = {
         "schema_version": Rule((), lambda iv: False),  # always the current version
@@ -116,10 +75,6 @@ def rules() -> dict[str, Rule]:
         "deal.constraints": _value_is("model", "auto"),
         "data.sensitive": _value_is_not("data.personal_info", "none"),
         "data.anonymized_publication": _value_is("data.personal_info", "anonymized"),
-        "deal.fee.amount_yen": _value_is("deal.fee.kind", "fixed", "per_learner"),
-        "deal.fee.percent": _value_is("deal.fee.kind", "revenue_share"),
-        "deal.fee.due": _value_is_not("deal.fee.kind", "free"),
-        "deal.liability_cap.amount_yen": _value_is("deal.liability_cap.kind", "fixed"),
         "deal.publication.review_days": _value_is("deal.publication.allowed", True),
         "deal.deletion.certificate": _value_is_not("deal.deletion.method", "return"),
         "deal.hackathon.prize_payer": Rule(("deal.hackathon.prizes",), lambda iv: bool(iv.get("deal.hackathon.prizes"))),
@@ -131,10 +86,11 @@ def rules() -> dict[str, Rule]:
         "deal.learners.paid": _section_rule("paid_consulting"),
     }
     for side in ("provider", "recipient"):
-        found[f"parties.{side}.representative"] = _value_is_not(f"parties.{side}.kind", "individual")
         found[f"parties.{side}.acts_as_business"] = _value_is(f"parties.{side}.kind", "individual")
         found[f"parties.{side}.role_name"] = _value_is("parties.naming", "roles")
-    for model, section in _SECTION_FOR_MODEL.items():
+    for prefix, req in requirements():
+        found[f"{prefix}.{req.field}" if prefix else req.field] = _required_when(prefix, req)
+    for model, section in SECTION_FOR_MODEL.items():
         found[f"deal.{section}"] = _section_rule(model)
     return found
 
@@ -151,24 +107,28 @@ def suggested_default(iv: Answered, path: str) -> Any:
 
 def value_at(data: dict, path: str) -> Any:
     """The answer at ``path`` in plain answers data, or the field's default when it is not (or will not be) given."""
-    from contracts.answers import Answers
-    from contracts.batch import is_model, split_path, unwrap
+    from contracts.vocabulary import entry, is_index, split_path
 
     node: Any = data
-    cls: Any = Answers
     value: Any = None
+    names: list[str] = []
     for part in split_path(path):
-        field = cls.model_fields[part] if is_model(cls) else None
+        if is_index(part):
+            return None  # an entry of a list has no default
+        names.append(part)
+        try:
+            field = entry(".".join(names))
+        except KeyError:
+            field = None  # a key of a mapping (deal.choices)
         if isinstance(node, dict) and part in node:
             value = node[part]
-        elif field is not None and not field.is_required():
-            value = field.get_default(call_default_factory=True)
+        elif field is not None and field.optional:
+            value = field.default()
             if hasattr(value, "model_dump"):
                 value = value.model_dump()
         else:
             return None
         node = value
-        cls = unwrap(field.annotation) if field is not None else None
     return value
 
 
@@ -215,8 +175,8 @@ class Question:
     required: bool
     options: tuple[tuple[str, str], ...] = ()  # (value, meaning); "" for 指定しない on an optional choice
     default: str | None = None  # the default as form text
-    children: tuple["Question", ...] = ()
-    rows: tuple[tuple["Question", ...], ...] = ()
+    children: tuple[Question, ...] = ()
+    rows: tuple[tuple[Question, ...], ...] = ()
 
     def leaves(self):
         if self.kind == "group":
@@ -231,9 +191,9 @@ class Question:
 
 
 def _model_sections() -> dict[str, str]:
-    from contracts.answers import _SECTION_FOR_MODEL
+    from contracts.vocabulary import SECTION_FOR_MODEL
 
-    return dict(_SECTION_FOR_MODEL)
+    return dict(SECTION_FOR_MODEL)
 
 
 def _short_title(text: str) -> str:
@@ -242,13 +202,12 @@ def _short_title(text: str) -> str:
 
 def sections(model: str | None) -> list[Section]:
     """The questionnaire's sections for a model: 当事者, 提供データ, 取引の条件 and the model's own section."""
-    from contracts.answers import Answers, Deal
+    from contracts.vocabulary import entry
 
-    out = [Section(name, name, _short_title(Answers.model_fields[name].description or name))
-           for name in ("parties", "data", "deal")]
+    out = [Section(name, name, _short_title(entry(name).info.description or name)) for name in ("parties", "data", "deal")]
     own = _model_sections().get(model or "")
     if own:
-        out.append(Section(own, f"deal.{own}", _short_title(Deal.model_fields[own].description or own)))
+        out.append(Section(own, f"deal.{own}", _short_title(entry(f"deal.{own}").info.description or own)))
     return out
 
 
@@ -268,9 +227,9 @@ def section_of(path: str, model: str | None) -> Section | None:
 
 def _class_at(path: str):
     from contracts.answers import Answers
-    from contracts.batch import type_at
+    from contracts.vocabulary import annotation_at
 
-    return Answers if not path else type_at(path)
+    return Answers if not path else annotation_at(path)
 
 
 def _text_of(value: Any) -> str | None:
@@ -296,58 +255,58 @@ def _rules_cached() -> dict[str, Rule]:
 
 
 def _question(field, path: str, values: Values, rows: Callable[[str], int]) -> Question | None:
-    from contracts.batch import is_model, unwrap
+    """The question for the field at ``path`` (a ``contracts.vocabulary.Entry``)."""
+    from contracts.vocabulary import without_values
 
-    kind = unwrap(field.annotation)
-    origin = typing.get_origin(kind)
-    label = question(field, "ja").replace("のまま Enter", "のまま")  # a form has no Enter to press
-    required = field.is_required()
-    if origin is dict:
+    label = field.question("ja").replace("のまま Enter", "のまま")  # a form has no Enter to press
+    required = field.required
+    if field.shape == "mapping":
         return None  # mappings (deal.choices) are edited in the file
-    if is_model(kind):
-        children = _walk(kind, path, values, rows)
-        return Question(path, "group", headline(field, "ja"), label, required, children=children)
-    if origin is list:
-        item = unwrap(typing.get_args(kind)[0])
-        if is_model(item):
+    if field.shape == "model":
+        children = _walk(field.model, path, values, rows)
+        return Question(path, "group", field.headline("ja"), label, required, children=children)
+    if field.shape == "list":
+        if field.model is not None:
             n = rows(path)
-            all_rows = tuple(_walk(item, f"{path}[{i}]", values, rows) for i in range(n + 1))
-            return Question(path, "entries", headline(field, "ja"), label, required, rows=all_rows)
-        if typing.get_origin(item) is Literal:
-            options = tuple(str(o) for o in typing.get_args(item))
-            meanings = choice_meanings(field, options, "ja")
+            all_rows = tuple(_walk(field.model, f"{path}[{i}]", values, rows) for i in range(n + 1))
+            return Question(path, "entries", field.headline("ja"), label, required, rows=all_rows)
+        if field.values:
+            options = tuple(str(o) for o in field.values)
+            meanings = field.meanings("ja")
             label = label.replace("を1行に1つずつ選んでください", "をすべて選んでください")  # ticked, not typed
-            return Question(path, "multi", without_choices(label, options, "ja"), headline(field, "ja", options),
+            return Question(path, "multi", without_values(label, options, "ja"), field.headline("ja"),
                             required, tuple((o, meanings.get(o, "")) for o in options))
-        return Question(path, "lines", label, headline(field, "ja"), required)
+        return Question(path, "lines", label, field.headline("ja"), required)
     suggested = suggested_default(values, re.sub(r"\[\d+\]", "", path))
-    default = suggested if suggested is not None else (None if required else field.get_default(call_default_factory=True))
+    default = suggested if suggested is not None else field.default()
     default_text = _text_of(default) if not isinstance(default, (list, dict)) else None
-    if origin is Literal:
-        options = tuple(str(o) for o in typing.get_args(kind))
-        meanings = choice_meanings(field, options, "ja")
+    if field.values:
+        options = tuple(str(o) for o in field.values)
+        meanings = field.meanings("ja")
         pairs = tuple((o, meanings.get(o, "")) for o in options)
         if not required and default is None:
             pairs = (("", "指定しない"),) + pairs
-        return Question(path, "choice", without_choices(label, options, "ja"), headline(field, "ja", options),
+        return Question(path, "choice", without_values(label, options, "ja"), field.headline("ja"),
                         required, pairs, default_text)
     import datetime as dt
 
-    simple = {bool: "bool", int: "int", float: "float", dt.date: "date"}.get(kind, "text")
-    return Question(path, simple, label, headline(field, "ja"), required, default=default_text)
+    simple = {bool: "bool", int: "int", float: "float", dt.date: "date"}.get(field.annotation, "text")
+    return Question(path, simple, label, field.headline("ja"), required, default=default_text)
 
 
 def _walk(cls, prefix: str, values: Values, rows: Callable[[str], int], skip: tuple[str, ...] = ()) -> tuple[Question, ...]:
+    from contracts.vocabulary import entry
+
     rules_ = _rules_cached()
     out = []
-    for name, field in cls.model_fields.items():
+    for name in cls.model_fields:
         if name in skip:
             continue
         path = f"{prefix}.{name}" if prefix else name
         rule = rules_.get(re.sub(r"\[\d+\]", "", path))
         if rule is not None and not rule.ask(values):
             continue
-        q = _question(field, path, values, rows)
+        q = _question(entry(path), path, values, rows)
         if q is not None:
             out.append(q)
     return tuple(out)
@@ -360,34 +319,26 @@ def form(section: Section, data: dict, rows: Callable[[str], int] | None = None)
     shows one more, blank, for a new entry.
     """
     from contracts.answers import Answers
-    from contracts.batch import is_model
+    from contracts.vocabulary import entries
 
     values = Values(data)
     count = rows or (lambda path: len(value_at(data, path) or []))
     if section.key == "basics":
-        names = tuple(n for n, f in Answers.model_fields.items() if is_model(_unwrap_field(f)))
+        names = tuple(e.name for e in entries() if "." not in e.path and e.shape == "model")
         return _walk(Answers, "", values, count, skip=names)
     skip = tuple(_model_sections().values()) if section.path == "deal" else ()
     return _walk(_class_at(section.path), section.path, values, count, skip=skip)
 
 
-def _unwrap_field(f):
-    from contracts.batch import unwrap
-
-    return unwrap(f.annotation)
-
-
 def ask_at(paths: tuple[str, ...], data: dict) -> tuple[Question, ...]:
     """Questions for named fields wherever they live (the model recommendation asks a few from two sections)."""
-    from contracts.batch import split_path
+    from contracts.vocabulary import entry
 
     values = Values(data)
     count = lambda path: len(value_at(data, path) or [])  # noqa: E731
     out = []
     for path in paths:
-        parts = split_path(path)
-        parent = _class_at(".".join(parts[:-1]))
-        q = _question(parent.model_fields[parts[-1]], path, values, count)
+        q = _question(entry(path), path, values, count)
         if q is not None:
             out.append(q)
     return tuple(out)
@@ -395,7 +346,7 @@ def ask_at(paths: tuple[str, ...], data: dict) -> tuple[Question, ...]:
 
 # --------------------------------------------------------------------------- form text <-> answers
 
-RawValue = typing.Union[str, list]  # what a form holds for one field: its text, or the values ticked
+RawValue = str | list  # what a form holds for one field: its text, or the values ticked
 MAX_TEXT = 10_000  # characters in one field of a form
 
 
@@ -403,7 +354,8 @@ def askable(path: str) -> bool:
     """True if a form may set the field at ``path``: a single value or a list of values somewhere in the answers
     model (list indexes within MAX_LIST_ENTRIES), not a section, not a mapping, not an expert setting."""
     from contracts.answers import MAX_LIST_ENTRIES
-    from contracts.batch import is_index, is_model, split_path, type_at, unwrap
+    from contracts.vocabulary import annotation_at as type_at
+    from contracts.vocabulary import is_index, is_model, split_path, unwrap
 
     if not isinstance(path, str) or len(path) > 200:
         return False
@@ -438,9 +390,9 @@ def parse(path: str, raw: RawValue) -> Any:
     Numbers accept full-width digits, thousands separators and 円; dates 2027-04-01, 2027/4/1 and 2027年4月1日;
     a list one entry per line. Text is kept as written. Returns None for an empty answer (the field is left out).
     """
-    from contracts.batch import type_at, unwrap
+    from contracts.vocabulary import annotation_at, unwrap
 
-    kind = type_at(path)
+    kind = annotation_at(path)
     origin = typing.get_origin(kind)
     if origin is list:
         item = unwrap(typing.get_args(kind)[0])
@@ -471,7 +423,7 @@ def parse_scalar(kind, text: str, path: str | None = None) -> Any:
 def flatten(data: dict) -> dict[str, RawValue]:
     """Plain answers data (an answers file) -> form text per field path; ``build`` reads it back."""
     from contracts.answers import Answers
-    from contracts.batch import is_model, unwrap
+    from contracts.vocabulary import entry
 
     out: dict[str, RawValue] = {}
 
@@ -480,20 +432,18 @@ def flatten(data: dict) -> dict[str, RawValue]:
             if name not in cls.model_fields or value is None:
                 continue
             path = f"{prefix}.{name}" if prefix else name
-            kind = unwrap(cls.model_fields[name].annotation)
-            origin = typing.get_origin(kind)
-            if is_model(kind) and isinstance(value, dict):
-                visit(kind, value, path)
-            elif origin is dict and isinstance(value, dict):
+            field = entry(path)
+            if field.shape == "model" and isinstance(value, dict):
+                visit(field.model, value, path)
+            elif field.shape == "mapping" and isinstance(value, dict):
                 for key, v in value.items():
                     out[f"{path}.{key}"] = str(v)
-            elif origin is list and isinstance(value, list):
-                item = unwrap(typing.get_args(kind)[0])
-                if is_model(item):
-                    for i, entry in enumerate(value):
-                        if isinstance(entry, dict):
-                            visit(item, entry, f"{path}[{i}]")
-                elif typing.get_origin(item) is Literal:
+            elif field.shape == "list" and isinstance(value, list):
+                if field.model is not None:
+                    for i, entry_ in enumerate(value):
+                        if isinstance(entry_, dict):
+                            visit(field.model, entry_, f"{path}[{i}]")
+                elif field.values:
                     out[path] = [str(v) for v in value]
                 else:
                     out[path] = "\n".join(_text_of(v) or "" for v in value)
@@ -619,7 +569,7 @@ def build(raw: dict[str, RawValue], keep: tuple[str, ...] = ()) -> Built:
     leaves: set[str] = set()
     for _ in range(6):  # a field left out can make another irrelevant: settle
         leaves, groups = _shown_paths(data, keep)
-        narrowed = _nested(parsed, lambda p: p in leaves or as_given(p) or kept(p))
+        narrowed = _nested(parsed, lambda p, leaves=leaves: p in leaves or as_given(p) or kept(p))
         for g in sorted(groups, key=_order_key):
             _ensure_group(narrowed, g)
         if narrowed == data:
@@ -641,7 +591,7 @@ def build(raw: dict[str, RawValue], keep: tuple[str, ...] = ()) -> Built:
 
 
 def _ensure_group(data: dict, path: str) -> None:
-    from contracts.batch import split_path
+    from contracts.vocabulary import split_path
 
     node: Any = data
     for part in split_path(path):

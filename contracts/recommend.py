@@ -10,7 +10,6 @@ decide between them; when nothing fits, it says so and names the nearest lawful 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from contracts import facts as deal_facts
 from contracts.answers import MODEL_IDS, Answers, AnswersError
@@ -38,7 +37,7 @@ class Verdict:
     text: str  # for people, in Japanese
 
     @property
-    def recommended(self) -> Optional[str]:
+    def recommended(self) -> str | None:
         return self.models[0] if self.status == "lead" else None
 
 
@@ -157,17 +156,18 @@ def resolve_model(answers: Answers, book: RiskBook | None = None) -> tuple[Answe
     if v.status != "lead":
         raise AnswersError("answers", [("model", f"{v.text} model に提供モデルを指定してください")])
     chosen = v.models[0]
-    from contracts.answers import _SECTION_FOR_MODEL, validate_answers
+    from contracts.answers import validate_answers
+    from contracts.vocabulary import SECTION_FOR_MODEL
 
     data = answers.model_dump(mode="json", exclude_none=False, exclude_unset=False)
     data["model"] = chosen
-    section = _SECTION_FOR_MODEL[chosen]
+    section = SECTION_FOR_MODEL[chosen]
     if data["deal"].get(section) is None:
         raise AnswersError(
             "answers",
             [(f"deal.{section}", text("auto.needs_section", chosen=chosen, label=ranking[0].label))],
         )
-    for other in _SECTION_FOR_MODEL.values():
+    for other in SECTION_FOR_MODEL.values():
         if other != section:
             data["deal"][other] = None
     return validate_answers(data), ranking

@@ -14,7 +14,6 @@ is not taxed, while the copy the body keeps is taxed (印紙税法第4条第5項
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from contracts import facts as deal_facts
 from contracts.answers import Answers, Party
@@ -51,7 +50,7 @@ _NON_TAXABLE_KINDS = ("national_university", "public_university", "public_body")
 CATEGORY_LABEL = {"1": "第1号の1文書（無体財産権の譲渡に関する契約書）", "2": "第2号文書（請負に関する契約書）"}
 
 
-def tax_for(category: str, amount: Optional[int]) -> int:
+def tax_for(category: str, amount: int | None) -> int:
     if amount is None:
         return NO_AMOUNT
     for bound, tax in TABLE_1 if category == "1" else TABLE_2:
@@ -64,9 +63,9 @@ def tax_for(category: str, amount: Optional[int]) -> int:
 class StampAssessment:
     file_name: str
     title: str
-    category: Optional[str]  # "1" / "2" / None (not taxable)
+    category: str | None  # "1" / "2" / None (not taxable)
     matters: tuple[str, ...]  # what the document evidences
-    amount_yen: Optional[int]  # the stated contract amount used (tax-exclusive)
+    amount_yen: int | None  # the stated contract amount used (tax-exclusive)
     tax_yen: int  # per taxable copy
     copies: str  # which copies pay it, in words
     reason: str  # why, in Japanese
@@ -76,7 +75,7 @@ class StampAssessment:
         return self.tax_yen > 0
 
 
-def _stated_amount(answers: Answers, f: deal_facts.Facts, category: str) -> Optional[int]:
+def _stated_amount(answers: Answers, f: deal_facts.Facts, category: str) -> int | None:
     """The contract amount the document states for the taxable matter (None when it states none)."""
     if category == "2":
         return f.fee_total_yen if answers.deal.fee.kind == "fixed" else None

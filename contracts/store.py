@@ -21,9 +21,10 @@ import json
 import os
 import secrets
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 DB_NAME = "keiyaku.sqlite3"
 MAX_NOTE = 500  # characters in a version's note
@@ -78,11 +79,11 @@ class Stale(Exception):
 class Deal:
     id: int
     title: str
-    model: Optional[str]
+    model: str | None
     head: int  # latest saved version, 0 before the first
     draft: dict  # field path -> form text
     draft_rev: int
-    preview: Optional[dict]  # the last answers data that validated (for the preview), or None
+    preview: dict | None  # the last answers data that validated (for the preview), or None
     created_at: str
     updated_at: str
 
@@ -106,7 +107,7 @@ def default_data_dir() -> Path:
 
 
 def _now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).astimezone().replace(microsecond=0).isoformat()
+    return _dt.datetime.now(_dt.UTC).astimezone().replace(microsecond=0).isoformat()
 
 
 def describe(data: dict) -> tuple[str, str]:
@@ -132,7 +133,7 @@ class Store:
             db.executescript(_SCHEMA)
 
     @classmethod
-    def open(cls, data_dir: Path | str | None = None) -> "Store":
+    def open(cls, data_dir: Path | str | None = None) -> Store:
         folder = Path(data_dir) if data_dir else default_data_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         path = folder / DB_NAME
@@ -151,7 +152,7 @@ class Store:
         return db
 
     class _Tx:
-        def __init__(self, store: "Store"):
+        def __init__(self, store: Store):
             self.db = store._connect()
 
         def __enter__(self) -> sqlite3.Connection:
@@ -165,7 +166,7 @@ class Store:
                 self.db.close()
             return False
 
-    def _write(self) -> "_Tx":
+    def _write(self) -> _Tx:
         return Store._Tx(self)
 
     def _read(self) -> Iterator[sqlite3.Connection]:

@@ -86,13 +86,6 @@ REFUSED = [
 ]
 
 
-def _kind(path: str):
-    cls, name = field_at(path)
-    field = cls.model_fields[name]
-    kind = unwrap(field.annotation)
-    return field, kind
-
-
 def _set(data: dict, path: str, value) -> dict:
     data = copy.deepcopy(data)
     node = data
@@ -120,7 +113,7 @@ def test_every_kind_of_reader_is_documented_in_the_catalogue():
 
 @pytest.mark.parametrize("path, typed, words", REFUSED)
 def test_the_parser_refuses_with_the_value_and_an_example(path, typed, words):
-    from contracts.answers import field_kind, value_labels
+    from contracts.vocabulary import field_kind, value_labels
 
     cls, name = field_at(path)
     kind, _ = field_kind(cls, name)
@@ -215,9 +208,10 @@ def test_batch_lists_of_labels():
 
 
 def _typed_in_interview(path: str, typed: str):
-    field, kind = _kind(path)
-    options = typing.get_args(kind) if typing.get_origin(kind) is typing.Literal else None
-    return Interview("ja", {}).parse_one(field, kind, options, typed, whole=True, path=path)
+    from contracts.vocabulary import entry
+
+    field = entry(path)
+    return Interview("ja", {}).parse_one(field, field.annotation, field.values or None, typed, whole=True, path=path)
 
 
 @pytest.mark.parametrize("path, typed, value", ACCEPTED)

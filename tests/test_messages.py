@@ -18,8 +18,9 @@ from click.testing import CliRunner
 
 from cli.main import main
 from contracts import messages
-from contracts.answers import AnswersError, answers_from_bytes, field_paths
+from contracts.answers import AnswersError, answers_from_bytes
 from contracts.messages import using
+from contracts.vocabulary import paths as field_paths
 from tests.conftest import FIXTURES, ROOT
 
 MINIMAL = (FIXTURES / "answers_minimal.yaml").read_text(encoding="utf-8")

@@ -11,10 +11,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from cli.interview import schema_text
 from cli.main import main
 from contracts.answers import Answers
-from contracts.batch import is_model, unwrap
+from contracts.schema import schema_text
+from contracts.vocabulary import is_model, unwrap
 from tests.conftest import ROOT
 
 SCHEMA_PATH = ROOT / "answers.schema.json"

@@ -31,10 +31,11 @@ def test_every_example_read_back_from_form_text_is_the_same_answers(path):
 
 def test_the_interview_and_the_forms_share_one_set_of_rules_and_texts():
     import cli.interview as interview
+    from contracts import vocabulary
 
     assert interview._rules is Q.rules
     assert interview._suggested_default is Q.suggested_default
-    assert interview.question is Q.question and interview.headline is Q.headline
+    assert interview._vocab is vocabulary  # the texts: vocabulary.entry(path).question / .headline, as Q.form
 
 
 def test_questions_come_from_the_answers_model():

@@ -34,7 +34,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from contracts import questions as Q
-from contracts.store import MAX_AUTHOR, MAX_NOTE, NotFound, Stale, Store, answers_data, answers_yaml, describe, read_answers_file
+from contracts.store import (
+    MAX_AUTHOR,
+    MAX_NOTE,
+    NotFound,
+    Stale,
+    Store,
+    answers_data,
+    answers_yaml,
+    describe,
+    read_answers_file,
+)
 from web import views
 from web.downloads import content_disposition, media_type, safe_name, zip_set
 from web.guard import BodyTooLarge, Guard, Settings
@@ -100,9 +110,7 @@ def _int(value, what: str) -> int:
 
 def _answers_fields(form, allowed=None) -> dict:
     """The answer fields of a posted form (path -> text or ticked values); unknown fields refuse the request."""
-    import typing
-
-    from contracts.batch import type_at, unwrap
+    from contracts import vocabulary
 
     out: dict = {}
     for path in dict.fromkeys(form.keys()):
@@ -115,12 +123,10 @@ def _answers_fields(form, allowed=None) -> dict:
             raise WebError(400, "ファイルはこの項目に送信できません。何も保存していません。")
         if any(len(v) > Q.MAX_TEXT for v in values):
             raise WebError(400, f"{views.label_for(path)}: {Q.MAX_TEXT:,}文字以内で入力してください。何も保存していません。")
-        kind = type_at(path)
-        if typing.get_origin(kind) is list:
-            item = unwrap(typing.get_args(kind)[0])
-            if typing.get_origin(item) is typing.Literal:
-                out[path] = [v for v in values if v]
-                continue
+        field = vocabulary.entry(path)
+        if field.shape == "list" and field.values:  # ticked choices
+            out[path] = [v for v in values if v]
+            continue
         if len(values) != 1:
             raise WebError(400, f"{path[:60]} が重複して送信されました。何も保存していません。")
         out[path] = values[0].replace("\r\n", "\n").replace("\r", "\n")
@@ -205,13 +211,13 @@ class App:
         lib = default_library()
         book = default_riskbook()
         cards = []
-        from contracts.answers import MODEL_IDS
+        from contracts import vocabulary
 
-        for model in MODEL_IDS:
+        for model in vocabulary.MODEL_IDS:
             p = book.profiles.get(model)
             cards.append({
                 "model": model,
-                "label": lib.labels.get("model", {}).get(model, model),
+                "label": vocabulary.entry("model").value_label(model, "ja"),
                 "returns": p.returns if p else "",
                 "note": p.note if p else "",
                 "documents": [(d.title, bool(d.when)) for d in lib.documents_for(model)],
@@ -221,7 +227,7 @@ class App:
                      problems=problems, result=result, hidden=hidden)
 
     async def create(self, request: Request):
-        from contracts.answers import MODEL_IDS
+        from contracts.vocabulary import MODEL_IDS
 
         form = await _form(request)
         model = form.get("model")

@@ -46,13 +46,15 @@ def render(name: str, **context: Any) -> str:
     return _env.get_template(name).render(**context)
 
 
-# --------------------------------------------------------------------------- labels from the catalogue
+# --------------------------------------------------------------------------- labels (contracts.vocabulary)
 
 
 def model_labels() -> dict[str, str]:
-    from contracts.library import default_library
+    """Each model's label (ハッカソン型 …), as the answers model's ``model`` field explains its values."""
+    from contracts import vocabulary
 
-    return dict(default_library().labels.get("model", {}))
+    model = vocabulary.entry("model")
+    return {m: model.value_label(m, "ja") for m in vocabulary.MODEL_IDS}
 
 
 def label_for(path: str) -> str:
