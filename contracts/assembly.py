@@ -1,15 +1,22 @@
 """The assembler: answers + library + document kind -> a numbered document tree. Pure, no I/O.
 
-Two passes: first decide which articles apply, which variant each takes and which paragraphs
-survive their conditions (so that every number is known), then render the text, resolving
-symbolic references against those numbers. A reference that does not resolve fails assembly.
+A document is drafted in steps that share no mutable state: `plan_document` decides which articles apply, the
+variant of each and the paragraphs and items that survive their conditions, so that every number is known before
+any text renders (an immutable Plan); `References` answers the symbolic references of clause text (ref, para, item,
+has, survivors, schedule) from that plan for the place being drafted; then the articles, the 別紙, and the preamble
+and ending render. A reference that does not resolve fails assembly, naming the place (document: clause (variant)).
+Wording that is no clause (the draft notice, the 契印 note, a pledge's signature lines, the 附則 of terms) is
+library text too: clauses/boilerplate.yaml.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Optional
+from functools import partial
+from types import MappingProxyType
+from typing import Any
 
 from jinja2 import TemplateError
 
@@ -28,13 +35,19 @@ from contracts.document import (
     SignatureBlock,
     StampBox,
 )
-from contracts.library import ClauseSpec, DocumentSpec, Library, ParagraphSpec, VariantSpec
+from contracts.library import (
+    BoilerplateSpec,
+    ClauseSpec,
+    DocumentSpec,
+    ItemSpec,
+    Library,
+    ParagraphSpec,
+    Text,
+    VariantSpec,
+    resolve,
+)
 from contracts.messages import text
 
-DRAFT_NOTICE = (
-    "【草案】本書は keiyaku が回答内容から自動作成した契約書の草案です。"
-    "締結・使用の前に、必ず弁護士等の資格を有する専門家による確認を受けてください。"
-)
 BLANK_DATE = "　　　　年　　月　　日"
 BLANK_DATE_WAREKI = "令和　　年　　月　　日"
 END_MARK = "（以下余白）"
@@ -53,13 +66,13 @@ def fullwidth(n: int) -> str:
     return str(n).translate(_FULLWIDTH)
 
 
-def yen(amount: Optional[int]) -> str:
+def yen(amount: int | None) -> str:
     if amount is None:
         raise AssemblyError("yen(): the amount is not set in the answers")
     return f"金{amount:,}円"
 
 
-def date_ja(d: Optional[_dt.date], style: str = "seireki") -> str:
+def date_ja(d: _dt.date | None, style: str = "seireki") -> str:
     """2027年4月1日, or in 和暦 (``style="wareki"``) 令和9年4月1日; an open date is a blank line to fill in by hand."""
     if style == "wareki":
         if d is None:
@@ -87,7 +100,7 @@ def join_ja(parts: list[str]) -> str:
 class PartyView:
     """A party inside clause text: prints its short name; attributes give the full particulars."""
 
-    def __init__(self, party: Optional[Party], short: str):
+    def __init__(self, party: Party | None, short: str):
         self._party = party
         self.short = short
 
@@ -100,12 +113,25 @@ class PartyView:
         return getattr(self._party, name)
 
 
-@dataclass
-class _Planned:
+@dataclass(frozen=True)
+class PlannedArticle:
+    """One article of the draft: its clause, the variant taken, what survives the conditions, and its number."""
+
     clause: ClauseSpec
     variant: VariantSpec
-    paragraphs: list[ParagraphSpec]
     number: int
+    paragraphs: tuple[ParagraphSpec, ...]
+    items: tuple[tuple[ItemSpec, ...], ...]  # the surviving items of each paragraph
+    where: str  # how an error names it: 「document: clause id (variant)」
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a document holds before any text renders, so that every reference can be numbered."""
+
+    document: DocumentSpec
+    articles: Mapping[str, PlannedArticle]  # clause id -> article, in order
+    schedule_labels: Mapping[str, str]  # schedule id -> 別紙 / 別紙1 …
 
 
 def choose_variant(clause: ClauseSpec, answers: Answers) -> VariantSpec:
@@ -189,98 +215,162 @@ def _with_stamp_boxes(answers: Answers, docs: list[Document]) -> list[Document]:
 def assemble(
     answers: Answers, lib: Library, document_id: str, element: Any = None, suffix: str = ""
 ) -> Document:
+    """One document: plan it, then draft its articles, schedules, preamble and ending against the plan."""
     spec = lib.documents[document_id]
+    boilerplate = lib.boilerplate
+    if boilerplate is None:
+        raise AssemblyError(f"{document_id}: the library has no boilerplate section (clauses/boilerplate.yaml)")
     deal_facts = facts.of(answers)
     shorts = short_names(spec, answers)
-    parties = {role: PartyView(getattr(answers.parties, role, None), s) for role, s in shorts.items()}
-    for role in ("provider", "recipient"):
-        parties.setdefault(role, PartyView(getattr(answers.parties, role), role))
+    plan = plan_document(spec, answers, lib)
+    draft = _Draft(answers, lib, plan, References(plan), _context(answers, lib, shorts, element, deal_facts))
+    articles = tuple(_render_article(draft, planned) for planned in plan.articles.values())
+    schedules = _render_schedules(draft)
+    preamble = draft.at(f"{document_id}: preamble").render(spec.preamble) if spec.preamble else ""
+    ending = _ending(draft, boilerplate, shorts, element, deal_facts)
+    return Document(
+        kind=spec.id,
+        title=spec.title,
+        file_name=spec.file_name + suffix,
+        addressee=ending.addressee,
+        preamble=preamble,
+        articles=articles,
+        closing=ending.closing,
+        date_line=ending.date_line,
+        signatures=ending.signatures,
+        schedules=schedules,
+        parties=(answers.parties.provider.name, answers.parties.recipient.name),
+        notice=boilerplate.notice,
+        supplementary=ending.supplementary,
+        version_label=version_label(answers),
+        end_mark=END_MARK if articles else "",
+        seal_note=ending.seal_note,
+        date_style=date_style(answers),
+    )
 
-    plan: dict[str, _Planned] = {}
+
+def plan_document(spec: DocumentSpec, answers: Answers, lib: Library) -> Plan:
+    """Step 1: the articles that apply, the variant of each, the paragraphs and items that survive, the numbers."""
+    articles: dict[str, PlannedArticle] = {}
     for cid in spec.articles:
         clause = lib.clauses[cid]
         if not clause_applies(clause, answers):
             continue
-        variant = choose_variant(clause, answers)
-        paras = [p for p in variant.paragraphs if conditions.evaluate(p.when, answers)]
+        try:
+            variant = choose_variant(clause, answers)
+        except AssemblyError as exc:
+            raise AssemblyError(f"{spec.id}: {exc}") from None
+        # List comprehensions, not generators: planning runs for every article of every draft.
+        paras = tuple([p for p in variant.paragraphs if conditions.evaluate(p.when, answers)])
         if not paras:
-            raise AssemblyError(f"{document_id}: clause {cid}: every paragraph of variant '{variant.id}' was excluded")
-        plan[cid] = _Planned(clause, variant, paras, len(plan) + 1)
+            raise AssemblyError(f"{spec.id}: clause {cid}: every paragraph of variant '{variant.id}' was excluded")
+        items = tuple(
+            [tuple([i for i in p.items if conditions.evaluate(i.when, answers)]) if p.items else () for p in paras]
+        )
+        where = f"{spec.id}: clause {cid} ({variant.id})"
+        articles[cid] = PlannedArticle(clause, variant, len(articles) + 1, paras, items, where)
+    labels = {sid: "別紙" if len(spec.schedules) == 1 else f"別紙{i}" for i, sid in enumerate(spec.schedules, start=1)}
+    return Plan(spec, MappingProxyType(articles), MappingProxyType(labels))
 
-    schedule_labels = {
-        sid: ("別紙" if len(spec.schedules) == 1 else f"別紙{i}") for i, sid in enumerate(spec.schedules, start=1)
-    }
-    current: dict[str, Any] = {"where": f"{document_id}", "cid": None, "para": 1}
 
-    def _para_number(target: _Planned, para: Any, call: str) -> int:
-        if isinstance(para, str):
-            keys = [p.key for p in target.paragraphs]
-            if para not in keys:
-                raise AssemblyError(f"{current['where']}: {call}: no paragraph '{para}' in this draft")
-            return keys.index(para) + 1
-        if not 1 <= para <= len(target.paragraphs):
-            raise AssemblyError(f"{current['where']}: {call}: the article has {len(target.paragraphs)} paragraph(s)")
-        return para
+class References:
+    """Step 2: the numbers clause text cites (ref, para, item, has, survivors, schedule), read off a plan.
 
-    def _item_number(target: _Planned, para_no: int, item: Any, call: str) -> int:
-        items = [i for i in target.paragraphs[para_no - 1].items if conditions.evaluate(i.when, answers)]
-        if isinstance(item, str):
-            keys = [i.key for i in items]
-            if item not in keys:
-                raise AssemblyError(f"{current['where']}: {call}: no item '{item}' in that paragraph of this draft")
-            return keys.index(item) + 1
-        if not 1 <= item <= len(items):
-            raise AssemblyError(f"{current['where']}: {call}: no such item")
-        return item
+    The place being drafted is an argument, never shared state: the library calls `para('key')` and `item('key')`
+    without naming the article, so `functions` binds the article and paragraph for the text of one place.
+    """
 
-    def ref(cid: str, para: Any = None, item: Any = None) -> str:
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        # The plan is final before any text renders: joined once (per clause, it made assembly quadratic).
+        self._survivors = join_ja([f"第{a.number}条" for a in plan.articles.values() if a.clause.survives])
+
+    def functions(self, where: str, article: PlannedArticle | None = None) -> dict:
+        """The functions clause text calls at `where` (in `article`; item() is bound per paragraph)."""
+        return {
+            "ref": partial(self.ref, where),
+            "para": partial(self.para, where, article),
+            "item": partial(self.item, where, article, None),
+            "schedule": partial(self.schedule, where),
+            "has": self.has,
+            "survivors": self.survivors,
+        }
+
+    def has(self, cid: str) -> bool:
+        return cid in self.plan.articles
+
+    def survivors(self) -> str:
+        """第N条、… of the articles that survive the end of the contract."""
+        return self._survivors
+
+    def ref(self, where: str, cid: str, para: Any = None, item: Any = None) -> str:
         """第N条, 第N条第M項 or 第N条第M項第K号 of another article (or of this one, cited in full)."""
-        target = plan.get(cid)
+        target = self.plan.articles.get(cid)
         if target is None:
-            raise AssemblyError(f"{current['where']}: ref('{cid}') does not resolve: that article is not in {spec.title}")
+            title = self.plan.document.title
+            raise AssemblyError(f"{where}: ref('{cid}') does not resolve: that article is not in {title}")
         out = f"第{target.number}条"
         if para is None:
             return out
-        para_no = _para_number(target, para, f"ref('{cid}', {para!r})")
+        para_no = _para_number(where, target, para, f"ref('{cid}', {para!r})")
         out += f"第{para_no}項"
         if item is not None:
-            out += f"第{_item_number(target, para_no, item, f'ref({cid!r}, {para!r}, {item!r})')}号"
+            out += f"第{_item_number(where, target, para_no, item, f'ref({cid!r}, {para!r}, {item!r})')}号"
         return out
 
-    def para(key: Any, item: Any = None) -> str:
+    def para(self, where: str, article: PlannedArticle | None, key: Any, item: Any = None) -> str:
         """第M項 (or 第M項第K号) of the article being drafted: paragraphs that a condition drops renumber the rest."""
-        target = plan[current["cid"]]
-        para_no = _para_number(target, key, f"para({key!r})")
+        if article is None:
+            raise AssemblyError(f"{where}: para({key!r}) cites the article being drafted, and this text is in none")
+        para_no = _para_number(where, article, key, f"para({key!r})")
         out = f"第{para_no}項"
         if item is not None:
-            out += f"第{_item_number(target, para_no, item, f'para({key!r}, {item!r})')}号"
+            out += f"第{_item_number(where, article, para_no, item, f'para({key!r}, {item!r})')}号"
         return out
 
-    def item(key: str) -> str:
+    def item(self, where: str, article: PlannedArticle | None, para_no: int | None, key: Any) -> str:
         """第K号 of the paragraph being drafted (the items it lists)."""
-        target = plan[current["cid"]]
-        return f"第{_item_number(target, current['para'], key, f'item({key!r})')}号"
+        if article is None or para_no is None:
+            raise AssemblyError(f"{where}: item({key!r}) cites an item of the paragraph being drafted, which lists none")
+        return f"第{_item_number(where, article, para_no, key, f'item({key!r})')}号"
 
-    def has(cid: str) -> bool:
-        return cid in plan
+    def schedule(self, where: str, sid: str) -> str:
+        label = self.plan.schedule_labels.get(sid)
+        if label is None:
+            raise AssemblyError(f"{where}: schedule('{sid}') is not attached to {self.plan.document.title}")
+        return label
 
-    survivor_text: list[str] = []
 
-    def survivors() -> str:
-        # The plan is final before any text renders: compute once (called per clause, it made assembly quadratic).
-        if not survivor_text:
-            survivor_text.append(join_ja([f"第{p.number}条" for p in plan.values() if p.clause.survives]))
-        return survivor_text[0]
+def _para_number(where: str, target: PlannedArticle, para: Any, call: str) -> int:
+    if isinstance(para, str):
+        keys = [p.key for p in target.paragraphs]
+        if para not in keys:
+            raise AssemblyError(f"{where}: {call}: no paragraph '{para}' in this draft")
+        return keys.index(para) + 1
+    if not 1 <= para <= len(target.paragraphs):
+        raise AssemblyError(f"{where}: {call}: the article has {len(target.paragraphs)} paragraph(s)")
+    return para
 
-    def schedule(sid: str) -> str:
-        if sid not in schedule_labels:
-            raise AssemblyError(f"{current['where']}: schedule('{sid}') is not attached to {spec.title}")
-        return schedule_labels[sid]
 
-    def title(doc_id: str) -> str:
-        return lib.documents[doc_id].title
+def _item_number(where: str, target: PlannedArticle, para_no: int, item: Any, call: str) -> int:
+    items = target.items[para_no - 1]
+    if isinstance(item, str):
+        keys = [i.key for i in items]
+        if item not in keys:
+            raise AssemblyError(f"{where}: {call}: no item '{item}' in that paragraph of this draft")
+        return keys.index(item) + 1
+    if not 1 <= item <= len(items):
+        raise AssemblyError(f"{where}: {call}: no such item")
+    return item
 
-    base_context = {
+
+def _context(answers: Answers, lib: Library, shorts: dict[str, str], element: Any, deal_facts: Any) -> dict:
+    """The names every clause text may use, except the reference functions (bound per place by References)."""
+    parties = {role: PartyView(getattr(answers.parties, role, None), s) for role, s in shorts.items()}
+    for role in ("provider", "recipient"):
+        parties.setdefault(role, PartyView(getattr(answers.parties, role), role))
+    style = date_style(answers)
+    return {
         **parties,
         "data": answers.data,
         "deal": answers.deal,
@@ -288,98 +378,100 @@ def assemble(
         "stance": answers.stance,
         "labels": lib.labels,
         "student": element,
-        "ref": ref,
-        "para": para,
-        "item": item,
         "facts": deal_facts,
-        "has": has,
-        "survivors": survivors,
-        "schedule": schedule,
-        "title": title,
+        "title": lambda doc_id: lib.documents[doc_id].title,
         "yen": yen,
-        "date": lambda d: date_ja(d, date_style(answers)),
+        "date": lambda d: date_ja(d, style),
         "vars": {},
     }
 
-    def render(text: str, variables: Optional[dict] = None) -> str:
+
+class _Place:
+    """Library text drafted at one place of the document: the Jinja context there, and how an error names it."""
+
+    __slots__ = ("lib", "where", "context", "answers")  # one per paragraph: a plain class is the cheapest to make
+
+    def __init__(self, lib: Library, where: str, context: dict, answers: Answers):
+        self.lib = lib
+        self.where = where
+        self.context = context
+        self.answers = answers  # for the conditions of a text's pieces
+
+    def with_names(self, **names: Any) -> _Place:
+        """The same place with some names bound anew (item() for one paragraph of the article)."""
+        return _Place(self.lib, self.where, {**self.context, **names}, self.answers)
+
+    def render(self, text: Text, variables: dict | None = None) -> str:
+        if not isinstance(text, str):  # pieces (contracts.library.Text): those the deal selects, each rendered
+            return "".join(self.render(s, variables) for s in resolve(text, self.answers)).strip()
         if "{" not in text:
             # No Jinja delimiter ({{ {% {#): the template would print the text unchanged, so skip compiling
             # it (about 40 % of the library's texts; compiling was most of a cold assembly).
             return text.strip()
-        ctx = base_context if variables is None else {**base_context, "vars": variables}
+        ctx = self.context if variables is None else {**self.context, "vars": variables}
         try:
-            return lib.template(text).render(ctx).strip()
+            return self.lib.template(text).render(ctx).strip()
         except AssemblyError:
             raise
         except (TemplateError, TypeError, ValueError, AttributeError) as exc:
-            raise AssemblyError(f"{current['where']}: {type(exc).__name__}: {exc}") from None
+            raise AssemblyError(f"{self.where}: {type(exc).__name__}: {exc}") from None
 
-    articles = []
-    for cid, planned in plan.items():
-        current["where"] = f"{document_id}: clause {cid} ({planned.variant.id})"
-        current["cid"] = cid
-        v = planned.variant
-        paragraphs = []
-        for n, p in enumerate(planned.paragraphs, start=1):
-            current["para"] = n
-            items = []
-            for it in (i for i in p.items if conditions.evaluate(i.when, answers)):
-                subs = tuple(
-                    Item(label=SUBITEM_LABELS[k], text=render(s, v.vars)) for k, s in enumerate(it.subitems)
-                )
-                items.append(Item(label=f"（{len(items) + 1}）", text=render(it.text, v.vars), subitems=subs))
-            paragraphs.append(
-                Paragraph(number="" if n == 1 else fullwidth(n), text=render(p.text, v.vars), items=tuple(items))
-            )
-        articles.append(
-            Article(
-                number=planned.number,
-                heading=planned.clause.heading,
-                clause_id=cid,
-                variant_id=v.id,
-                paragraphs=tuple(paragraphs),
-                annotation=_annotation(planned.clause, v, render),
-            )
-        )
 
-    current["where"] = f"{document_id}: schedules"
-    schedules = tuple(
-        Schedule(
-            label=schedule_labels[sid],
-            title=lib.schedules[sid].title,
-            rows=tuple(
-                ScheduleRow(render(r.label), render(r.value))
-                for r in lib.schedules[sid].rows
-                if conditions.evaluate(r.when, answers)
-            ),
+@dataclass(frozen=True)
+class _Draft:
+    """What every step of drafting one document reads; nothing in it changes while the document renders."""
+
+    answers: Answers
+    lib: Library
+    plan: Plan
+    refs: References
+    context: dict  # the names shared by every place (see _context)
+
+    def at(self, where: str, article: PlannedArticle | None = None) -> _Place:
+        return _Place(self.lib, where, {**self.context, **self.refs.functions(where, article)}, self.answers)
+
+
+def _render_article(draft: _Draft, planned: PlannedArticle) -> Article:
+    """Step 3: an article's paragraphs, items and sub-items (numbered as they survive), and its annotation."""
+    v = planned.variant
+    in_article = draft.at(planned.where, planned)
+    paragraphs = []
+    for n, (p, surviving) in enumerate(zip(planned.paragraphs, planned.items), start=1):
+        # item() cites the items of this paragraph; a paragraph that lists none keeps the article's (which fails).
+        place = in_article
+        if p.items:
+            place = in_article.with_names(item=partial(draft.refs.item, planned.where, planned, n))
+        items: list[Item] = []
+        for it in surviving:
+            subs = tuple(Item(label=SUBITEM_LABELS[k], text=place.render(s, v.vars)) for k, s in enumerate(it.subitems))
+            items.append(Item(label=f"（{len(items) + 1}）", text=place.render(it.text, v.vars), subitems=subs))
+        paragraphs.append(
+            Paragraph(number="" if n == 1 else fullwidth(n), text=place.render(p.text, v.vars), items=tuple(items))
         )
-        for sid in spec.schedules
+    return Article(
+        number=planned.number,
+        heading=planned.clause.heading,
+        clause_id=planned.clause.id,
+        variant_id=v.id,
+        paragraphs=tuple(paragraphs),
+        annotation=_annotation(planned.clause, v, in_article.render, draft.answers),
     )
 
-    current["where"] = f"{document_id}: preamble"
-    preamble = render(spec.preamble) if spec.preamble else ""
-    closing, date_line, signatures, addressee, supplementary = _ending(spec, answers, lib, shorts, element, render)
-    sealed = [s.short_name for s in signatures if s.seal == "印"]
-    # Paper with seals: a draft of two or more sheets is sealed across every fold (契印) with the signing seals.
-    seal_note = f"（注）本書が2枚以上にわたるときは、{join_ja(sealed)}の印で各葉の綴り目に契印してください。" if sealed else ""
-    return Document(
-        kind=spec.id,
-        title=spec.title,
-        file_name=spec.file_name + suffix,
-        addressee=addressee,
-        preamble=preamble,
-        articles=tuple(articles),
-        closing=closing,
-        date_line=date_line,
-        signatures=signatures,
-        schedules=schedules,
-        parties=(answers.parties.provider.name, answers.parties.recipient.name),
-        notice=DRAFT_NOTICE,
-        supplementary=supplementary,
-        version_label=version_label(answers),
-        end_mark=END_MARK if articles else "",
-        seal_note=seal_note,
-        date_style=date_style(answers),
+
+def _render_schedules(draft: _Draft) -> tuple[Schedule, ...]:
+    """Step 4: the 別紙, with the rows whose conditions hold."""
+    place = draft.at(f"{draft.plan.document.id}: schedules")
+    return tuple(
+        Schedule(
+            label=label,
+            title=draft.lib.schedules[sid].title,
+            rows=tuple(
+                ScheduleRow(place.render(r.label), place.render(r.value))
+                for r in draft.lib.schedules[sid].rows
+                if conditions.evaluate(r.when, draft.answers)
+            ),
+        )
+        for sid, label in draft.plan.schedule_labels.items()
     )
 
 
@@ -399,21 +491,25 @@ def version_label(answers: Answers) -> str:
     return "・".join(parts)
 
 
-def _annotation(clause: ClauseSpec, chosen: VariantSpec, render) -> Annotation:
+def _annotation(clause: ClauseSpec, chosen: VariantSpec, render, answers: Answers) -> Annotation:
+    def say(text, v: VariantSpec) -> str:
+        """The pieces the deal selects (library.resolve), each rendered, joined."""
+        return "".join(render(s, v.vars) for s in resolve(text, answers)).strip()
+
     def one(v: VariantSpec) -> dict:
         a = v.annotation
         return {
-            "summary": render(a.summary, v.vars),
+            "summary": say(a.summary, v),
             "favours": a.favours,
-            "provider": SideNote(render(a.provider.benefit, v.vars), render(a.provider.risk, v.vars)),
-            "recipient": SideNote(render(a.recipient.benefit, v.vars), render(a.recipient.risk, v.vars)),
-            "issue": render(a.issue, v.vars),
-            "direction": render(a.direction, v.vars),
+            "provider": SideNote(say(a.provider.benefit, v), say(a.provider.risk, v)),
+            "recipient": SideNote(say(a.recipient.benefit, v), say(a.recipient.risk, v)),
+            "issue": say(a.issue, v),
+            "direction": say(a.direction, v),
             "references": a.citations,
         }
 
     alternatives = tuple(
-        f"{v.id}（{FAVOURS_JA[v.annotation.favours]}）: {render(v.annotation.summary, v.vars)}"
+        f"{v.id}（{FAVOURS_JA[v.annotation.favours]}）: {say(v.annotation.summary, v)}"
         for v in clause.variants
         if v.id != chosen.id
     )
@@ -427,36 +523,69 @@ def _signature_lines(party: Party) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _ending(spec: DocumentSpec, answers: Answers, lib: Library, shorts: dict, element: Any, render):
-    """Closing line, date line, signature blocks, addressee and 附則 for the document's closing style."""
-    deal = answers.deal
-    paper = deal.execution == "paper"
+def _fill(lib: Library, where: str, template: str, **values: Any) -> str:
+    """A closing or boilerplate text with the few values the library documents beside it, printed as rendered."""
+    try:
+        return lib.template(template).render(**values)
+    except (TemplateError, TypeError, ValueError, AttributeError) as exc:
+        raise AssemblyError(f"{where}: {type(exc).__name__}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """What follows the last article; which parts a document has depends on its closing style."""
+
+    closing: str = ""
+    date_line: str = ""
+    signatures: tuple[SignatureBlock, ...] = ()
+    addressee: str = ""
+    supplementary: tuple[str, ...] = ()
+    seal_note: str = ""
+
+
+def _ending(draft: _Draft, boilerplate: BoilerplateSpec, shorts: dict, element: Any, deal_facts: Any) -> _Ending:
+    """Step 5: closing line, date line, signature blocks, 契印 note, addressee and 附則, as the closing style asks."""
+    spec, answers, lib = draft.plan.document, draft.answers, draft.lib
+    where = f"{spec.id}: closing"
+    paper = answers.deal.execution == "paper"
     style = date_style(answers)
-    date_line = date_ja(getattr(facts.of(answers), spec.dated), style)
     if spec.closing == "standard":
         names = [shorts[r] for r in spec.signers]
         joined = "".join(names) if answers.parties.naming == "kouotsu" else join_ja(names)
-        template = lib.closings["paper" if paper else "electronic"]
-        closing = lib.template(template).render(count=len(spec.signers), names=joined)
+        closing_text = lib.closings["paper" if paper else "electronic"]
+        closing = _fill(lib, where, closing_text, count=len(spec.signers), names=joined)
         signatures = tuple(
             SignatureBlock(shorts[r], _signature_lines(getattr(answers.parties, r)), "印" if paper else "")
             for r in spec.signers
         )
-        return closing, date_line, signatures, "", ()
-    addressee_party = answers.parties.recipient
-    rep = addressee_party.representative
-    addressee = f"{addressee_party.name}　{rep.title}　{rep.name}　殿" if rep else f"{addressee_party.name}　殿"
+        date_line = date_ja(getattr(deal_facts, spec.dated), style)
+        return _Ending(closing, date_line, signatures, seal_note=_seal_note(lib, where, boilerplate, signatures))
     if spec.closing == "pledge":
         if element is not None and getattr(element, "name", None):
-            lines = (f"所属　{element.affiliation}", f"氏名　{element.name}")
+            lines = tuple(_fill(lib, where, line, student=element) for line in boilerplate.pledge_named)
         else:
-            lines = ("住所　　　　　　　　　　　　　　　　　　　　", "所属　　　　　　　　　　　　　　　　　　　　",
-                     "氏名　　　　　　　　　　　　　　　　　　　　")
+            lines = tuple(boilerplate.pledge_blank)
+        signatures = (SignatureBlock("誓約者", lines, "印" if paper else "（署名）"),)
         # The person pledging signs on their own day, not on the contract date.
-        return "", date_ja(None, style), (SignatureBlock("誓約者", lines, "印" if paper else "（署名）"),), addressee, ()
-    effective = (
-        f"本規約は、{date_ja(deal.contract_date, style)}から施行する。"
-        if deal.contract_date
-        else "本規約は、参加登録の受付を開始した日から施行する。"
-    )
-    return "", "", (), "", ("附則", effective)
+        seal_note = _seal_note(lib, where, boilerplate, signatures)
+        return _Ending(date_line=date_ja(None, style), signatures=signatures, addressee=_addressee(answers),
+                       seal_note=seal_note)
+    # Terms (定型約款): no signatures; the 附則 says from when they apply.
+    contract_date = answers.deal.contract_date
+    if contract_date:
+        when = date_ja(contract_date, style)
+        return _Ending(supplementary=tuple(_fill(lib, where, line, date=when) for line in boilerplate.terms_dated))
+    return _Ending(supplementary=tuple(boilerplate.terms_undated))
+
+
+def _addressee(answers: Answers) -> str:
+    """Whom a pledge is addressed to: 「…大学　学長　…　殿」."""
+    party = answers.parties.recipient
+    rep = party.representative
+    return f"{party.name}　{rep.title}　{rep.name}　殿" if rep else f"{party.name}　殿"
+
+
+def _seal_note(lib: Library, where: str, boilerplate: BoilerplateSpec, signatures: tuple[SignatureBlock, ...]) -> str:
+    """Paper with seals: a draft of two or more sheets is sealed across every fold (契印) with the signing seals."""
+    sealed = [s.short_name for s in signatures if s.seal == "印"]
+    return _fill(lib, where, boilerplate.seal_note, names=join_ja(sealed)) if sealed else ""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-
 FAVOURS_JA = {"provider": "提供者に有利", "balanced": "中立", "recipient": "相手方に有利"}
 
 
@@ -34,7 +33,7 @@ class Annotation:
 class Item:
     label: str  # （1）
     text: str
-    subitems: tuple["Item", ...] = ()  # label ア, イ …
+    subitems: tuple[Item, ...] = ()  # label ア, イ …
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ class Document:
     supplementary: tuple[str, ...] = field(default=())  # 附則 lines for terms
     version_label: str = "第1版"  # 「甲案・第2版・2027年3月1日」: the clean copy's header and properties
     end_mark: str = ""  # 「（以下余白）」 after the last article (and the 附則): nothing may be added below
-    stamp_box: "StampBox | None" = None  # paper drafts that are taxable: the 収入印紙 space on the first page
+    stamp_box: StampBox | None = None  # paper drafts that are taxable: the 収入印紙 space on the first page
     seal_note: str = ""  # paper drafts with seals: where to put the 契印
     date_style: str = "seireki"  # seireki (2027年4月1日) | wareki (令和9年4月1日): how every date is written
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from contracts.answers import Answers, Party
 from contracts.parse import parse_period_ja
@@ -55,39 +54,58 @@ class PersonalHint:
 class Facts:
     model: str
     # --- dates (None when the answers leave the date open)
-    contract_date: Optional[_dt.date]
-    nda_date: Optional[_dt.date]
-    effective_date: Optional[_dt.date]
+    contract_date: _dt.date | None
+    nda_date: _dt.date | None
+    effective_date: _dt.date | None
     term_months: int
-    term_end: Optional[_dt.date]
+    term_text: str  # the term as the contract states it: 3年 when whole years, else 18か月
+    term_end: _dt.date | None
     program_term: str  # 本ハッカソン / 本プログラム / 本共同研究 / 本講座
-    program_field: Optional[str]  # the answers path of the programme period
-    program_period_text: Optional[str]
-    program_start: Optional[_dt.date]
-    program_end: Optional[_dt.date]
+    program_field: str | None  # the answers path of the programme period
+    program_period_text: str | None
+    program_start: _dt.date | None
+    program_end: _dt.date | None
+    program_end_month: int | None  # the month the programme ends (1–3 meets the university's thesis season)
     program_period_readable: bool
-    report_due: Optional[_dt.date]
-    use_end: Optional[_dt.date]  # the last day the recipient needs the data
+    report_due: _dt.date | None
+    use_end: _dt.date | None  # the last day the recipient needs the data
     use_end_event: str  # that day in words, for the deletion clause (「本ハッカソンの結果の報告の日」)
     deletion_from_use: bool  # deletion counts from the end of use, because the term outlasts it
     deletion_days: int
-    deletion_deadline: Optional[_dt.date]
+    deletion_deadline: _dt.date | None
     # --- money
     fee_kind: str
+    program_months: int | None  # calendar months the programme period touches (2027年4月–9月: 6)
+    fee_month_yen: int | None  # the fixed fee spread evenly over those months (yen are not split)
+    fee_last_month_yen: int | None  # the last month's share when the remainder makes it differ, else None
+    fee_due_on_acceptance: bool  # the answered payment date hangs on inspection/acceptance (検査・合格・検収・納入)
+    fee_due_at_program_end: bool  # the answered payment date counts from the end of the programme (本ハッカソンの終了)
     fee_term: str  # 運営委託料 / 委託料 / 研究経費 / 利用料
-    fee_total_yen: Optional[int]  # the contract amount, when the answers determine it
+    fee_total_yen: int | None  # the contract amount, when the answers determine it
     fee_total_basis: str  # how the total was computed, in words
     prizes_total_yen: int
+    prizes_text: str  # every prize as the terms list it: 「最優秀賞について金300,000円、優秀賞について金100,000円」
     cap_kind: str  # amount | none
-    cap_yen: Optional[int]
+    cap_yen: int | None
     cap_text: str  # the cap as the contract states it: 「金2,800,000円（本契約に定める運営委託料の額）」
     cap_reason: str  # why the cap is what it is, for annotations and findings
     cap_overridden: bool  # the answers asked for a cap the engine could not give
+    # --- clause choices
+    liability_variant: str  # the common_liability variant the deal takes: deal.choices, else the stance
+    confidentiality_end: _dt.date | None  # the last day confidentiality lasts when the term runs out
+    # --- lists as the contract prints them
+    services_text: str  # 「分析支援」、「研修」及び「報告」 (deal.consulting.services)
+    services_count: int  # one service is 「…」の業務, several 「…」の各業務
+    deliverables_text: str  # 「報告書」及び「分析プログラム」 (deal.consulting.deliverables)
+    provider_roles_text: str  # （1）データの提供　（2）… (deal.research.provider_roles)
+    university_roles_text: str
+    students_text: str  # 氏名（所属）、氏名（所属） (deal.research.students)
     # --- parties
     provider_consumer: bool
     recipient_consumer: bool
     # --- data
     personal_hints: tuple[PersonalHint, ...]
+    name_removal: str  # the first step of data.processing that removes names or staff numbers, else ""
     confidentiality_years: int  # the answer, or the default of the confidentiality variant the deal takes
 
     @property
@@ -125,7 +143,7 @@ def period_end(start: _dt.date, months: int) -> _dt.date:
     return _dt.date(year, month, start.day) - _dt.timedelta(days=1)
 
 
-def _period(answers: Answers) -> tuple[Optional[str], Optional[str]]:
+def _period(answers: Answers) -> tuple[str | None, str | None]:
     deal = answers.deal
     section = {"hackathon": deal.hackathon, "paid_consulting": deal.consulting, "joint_research": deal.research}.get(
         answers.model
@@ -136,7 +154,7 @@ def _period(answers: Answers) -> tuple[Optional[str], Optional[str]]:
     return f"deal.{name}.period", section.period
 
 
-def _fee_total(answers: Answers) -> tuple[Optional[int], str]:
+def _fee_total(answers: Answers) -> tuple[int | None, str]:
     deal, model = answers.deal, answers.model
     if model == "joint_research" and deal.research is not None:
         total = deal.research.direct_cost_yen + deal.research.indirect_cost_yen
@@ -168,6 +186,18 @@ def personal_hints(answers: Answers) -> tuple[PersonalHint, ...]:
                 taken.append((m.start(), m.end()))
                 out.append(PersonalHint(word, field, text))
     return tuple(out)
+
+
+def quoted(words: list[str]) -> str:
+    """「A」、「B」及び「C」"""
+    if len(words) <= 1:
+        return "".join(f"「{w}」" for w in words)
+    return "、".join(f"「{w}」" for w in words[:-1]) + f"及び「{words[-1]}」"
+
+
+def numbered(words: list[str]) -> str:
+    """（1）A　（2）B: a list inside one cell of a schedule."""
+    return "　".join(f"（{i}）{w}" for i, w in enumerate(words, start=1))
 
 
 def compute(answers: Answers) -> Facts:
@@ -234,19 +264,30 @@ def compute(answers: Answers) -> Facts:
         cap_kind, cap_yen, cap_text = "none", None, ""
         reason = "賠償額の上限は定めていません。"
 
+    months = (end.year - start.year) * 12 + end.month - start.month + 1 if start and end else None
+    fee_each = (deal.fee.amount_yen or 0) // months if months else None
+    fee_last = (deal.fee.amount_yen or 0) - fee_each * (months - 1) if months else None
+    confidentiality_years = deal.confidentiality_years or CONFIDENTIALITY_YEARS.get(
+        deal.choices.get("common_confidentiality", answers.stance), 3
+    )
+    consulting, research = deal.consulting, deal.research
     prizes = sum(p.amount_yen for p in deal.hackathon.prizes) if deal.hackathon else 0
+    prizes_text = "、".join(f"{p.rank}について金{p.amount_yen:,}円" for p in deal.hackathon.prizes) if deal.hackathon else ""
+    years, rest = divmod(deal.term_months, 12)
     return Facts(
         model=model,
         contract_date=contract_date,
         nda_date=deal.nda_date,
         effective_date=contract_date,
         term_months=deal.term_months,
+        term_text=f"{years}年" if rest == 0 else f"{deal.term_months}か月",
         term_end=term_end,
         program_term=program_term,
         program_field=program_field,
         program_period_text=period_text,
         program_start=start,
         program_end=end,
+        program_end_month=end.month if end else None,
         program_period_readable=period_text is None or start is not None,
         report_due=report_due,
         use_end=use_end,
@@ -255,10 +296,26 @@ def compute(answers: Answers) -> Facts:
         deletion_days=deal.deletion.within_days,
         deletion_deadline=deletion_deadline,
         fee_kind=deal.fee.kind,
+        program_months=months,
+        fee_month_yen=fee_each,
+        fee_last_month_yen=fee_last if fee_last != fee_each else None,
+        fee_due_on_acceptance=bool(deal.fee.due and re.search(r"検査|合格|検収|納入", deal.fee.due)),
+        fee_due_at_program_end=f"{program_term}の終了" in (deal.fee.due or ""),
         fee_term=fee_term,
         fee_total_yen=total,
         fee_total_basis=basis,
         prizes_total_yen=prizes,
+        prizes_text=prizes_text,
+        liability_variant=deal.choices.get("common_liability", answers.stance),
+        confidentiality_end=(
+            period_end(term_end + _dt.timedelta(days=1), confidentiality_years * 12) if term_end else None
+        ),
+        services_text=quoted(consulting.services) if consulting else "",
+        services_count=len(consulting.services) if consulting else 0,
+        deliverables_text=quoted(consulting.deliverables) if consulting else "",
+        provider_roles_text=numbered(research.provider_roles) if research else "",
+        university_roles_text=numbered(research.university_roles) if research else "",
+        students_text="、".join(f"{s.name}（{s.affiliation}）" for s in research.students) if research else "",
         cap_kind=cap_kind,
         cap_yen=cap_yen,
         cap_text=cap_text,
@@ -267,8 +324,8 @@ def compute(answers: Answers) -> Facts:
         provider_consumer=is_consumer(answers.parties.provider),
         recipient_consumer=is_consumer(answers.parties.recipient),
         personal_hints=personal_hints(answers),
-        confidentiality_years=deal.confidentiality_years
-        or CONFIDENTIALITY_YEARS.get(deal.choices.get("common_confidentiality", answers.stance), 3),
+        name_removal=next((p for p in answers.data.processing if re.search("氏名|社員番号|従業員番号|職員番号", p)), ""),
+        confidentiality_years=confidentiality_years,
     )
 
 

@@ -7,8 +7,8 @@ import yaml
 
 from contracts.answers import AnswersError, validate_answers
 from contracts.assembly import AssemblyError, assemble, assemble_set
-from contracts.library import load_library
-from tests.conftest import FIXTURES
+from contracts.library import default_library, load_library
+from tests.conftest import FIXTURES, ROOT
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +130,64 @@ def test_annotation_is_rendered_with_alternatives(lib):
     article = assemble(answers(stance="provider"), lib, "mini").articles[2]
     assert article.annotation.favours == "provider"
     assert article.annotation.alternatives == ("wide（中立）: 目的を定める。",)
+
+
+# --------------------------------------------------------------------------- places named in errors
+
+
+def test_errors_name_the_document_clause_and_variant(tmp_path):
+    text = (FIXTURES / "library" / "mini.yaml").read_text(encoding="utf-8")
+    (tmp_path / "mini.yaml").write_text(text.replace("{{ ref('t_scope') }}", "{{ para('nowhere') }}"), encoding="utf-8")
+    with pytest.raises(AssemblyError, match=r"^mini: clause t_refs \(only\): para\('nowhere'\): no paragraph 'nowhere'"):
+        assemble(answers(), load_library(tmp_path), "mini")
+
+
+def test_para_outside_an_article_fails_with_the_place_named(tmp_path):
+    text = (FIXTURES / "library" / "mini.yaml").read_text(encoding="utf-8")
+    (tmp_path / "mini.yaml").write_text(text.replace("次のとおり契約を締結する。", "{{ para(1) }}を定める。"), encoding="utf-8")
+    with pytest.raises(AssemblyError, match=r"^mini: preamble: para\(1\) cites the article being drafted"):
+        assemble(answers(), load_library(tmp_path), "mini")
+
+
+# --------------------------------------------------------------------------- wording read from the library
+
+
+def test_notice_and_seal_note_are_the_library_wording(lib):
+    paper = assemble(answers(deal__execution="paper"), lib, "mini")
+    assert paper.notice == "【試験用草案】専門家の確認を受けること。"
+    assert paper.seal_note == "（注）甲及び乙の印で契印する。"
+    assert assemble(answers(deal__execution="electronic"), lib, "mini").seal_note == ""
+
+
+def test_a_library_without_boilerplate_fails_assembly(tmp_path):
+    text = (FIXTURES / "library" / "mini.yaml").read_text(encoding="utf-8")
+    start, end = text.index("boilerplate:"), text.index("labels:")
+    (tmp_path / "mini.yaml").write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(AssemblyError, match="mini: the library has no boilerplate section"):
+        assemble(answers(), load_library(tmp_path), "mini")
+
+
+def shipped(model: str, **deal):
+    data = yaml.safe_load((ROOT / "examples" / f"{model}.yaml").read_text(encoding="utf-8"))
+    data["deal"].update(deal)
+    return assemble_set(validate_answers(data), default_library())
+
+
+def test_pledges_sign_with_the_students_particulars_or_blank_lines():
+    named = [d for d in shipped("joint_research") if d.kind == "student_pledge"]
+    assert [d.signatures[0].lines for d in named] == [
+        ("所属　大学院工学研究科 機械工学専攻 博士前期課程2年", "氏名　川口 悠斗"),
+        ("所属　工学部 機械工学科 4年", "氏名　中西 美咲"),
+    ]
+    blank = next(d for d in shipped("data_provision") if d.signatures and d.signatures[0].short_name == "誓約者")
+    assert [line.rstrip("　") for line in blank.signatures[0].lines] == ["住所", "所属", "氏名"]
+    assert all(len(line) == 22 for line in blank.signatures[0].lines)  # room to write by hand
+
+
+def test_terms_come_into_force_on_the_contract_date_or_when_entries_open():
+    def terms(docs):
+        return next(d for d in docs if d.supplementary)
+
+    assert terms(shipped("hackathon")).supplementary == ("附則", "本規約は、2027年1月8日から施行する。")
+    undated = terms(shipped("hackathon", contract_date=None))
+    assert undated.supplementary == ("附則", "本規約は、参加登録の受付を開始した日から施行する。")

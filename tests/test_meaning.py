@@ -6,7 +6,6 @@ asserts that the check that should see it does — and that it was not there bef
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import shutil
@@ -19,7 +18,8 @@ from cli.main import main
 from contracts import consistency, crosscheck, facts
 from contracts.answers import AnswersError, load_answers, validate_answers
 from contracts.assembly import assemble_set
-from contracts.library import check as lint, default_library, load_library
+from contracts.library import check as lint
+from contracts.library import default_library, load_library
 from contracts.paths import CLAUSES_DIR
 from tests.conftest import ROOT
 
@@ -298,7 +298,7 @@ def test_lint_rejects_a_typed_paragraph_number(library_copy):
 
 
 def test_lint_rejects_a_relative_reference_next_to_a_conditional_paragraph(library_copy):
-    from contracts.library import _relative_after_conditional, VariantSpec
+    from contracts.library import VariantSpec, _relative_after_conditional
 
     v = VariantSpec.model_validate({
         "id": "x", "paragraphs": [
@@ -333,7 +333,8 @@ def test_para_and_item_are_computed_against_dropped_paragraphs():
            "articles": ["t_clause"]}
     base = default_library()
     lib = Library({"t.yaml": LibraryFile.model_validate({"documents": [doc], "clauses": [clause]}),
-                   "closings.yaml": LibraryFile.model_validate({"closings": base.closings})})
+                   "closings.yaml": LibraryFile.model_validate({"closings": base.closings,
+                                                                    "boilerplate": base.boilerplate})})
     data = raw("hackathon")
     from contracts.assembly import assemble
 
