@@ -16,6 +16,7 @@ from cli.batch import batch
 from cli.errors import Failure, errors_to_exit, read_answers, shown
 from cli.interview import init, schema
 from contracts import __version__
+from contracts.vocabulary import MODEL_IDS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,7 +72,6 @@ def generate(answers: str, out_dir: str, force: bool, formats: str, with_pdf: bo
 def validate(answers: str) -> None:
     """Check an answers file without writing anything."""
     from contracts.generate import prepare
-
     from contracts.library import default_library
     from contracts.messages import text
 
@@ -211,7 +211,7 @@ def models() -> None:
 
     lib = default_library()
     labels = lib.labels.get("model", {})
-    for model in ("hackathon", "paid_consulting", "joint_research", "data_provision"):
+    for model in MODEL_IDS:
         click.echo(f"{model}\t{labels.get(model, '')}")
         for d in lib.documents_for(model):
             note = "（条件付き）" if d.when else ""
@@ -224,7 +224,7 @@ def clauses() -> None:
 
 
 @clauses.command("list")
-@click.option("--model", type=click.Choice(["hackathon", "paid_consulting", "joint_research", "data_provision"]))
+@click.option("--model", type=click.Choice(MODEL_IDS))
 @errors_to_exit
 def clauses_list(model: str | None) -> None:
     """List the clauses with their documents and variants."""
@@ -244,7 +244,7 @@ def clauses_list(model: str | None) -> None:
 @errors_to_exit
 def clauses_show(clause_id: str) -> None:
     """Show one clause: its variants, texts and annotations."""
-    from contracts.library import default_library
+    from contracts.library import default_library, outline
 
     lib = default_library()
     clause = lib.clauses.get(clause_id)
@@ -261,15 +261,15 @@ def clauses_show(clause_id: str) -> None:
         click.echo(f"\n  [{v.id}] stance: {', '.join(v.stance) or '-'}  favours: {v.annotation.favours}")
         for i, p in enumerate(v.paragraphs, start=1):
             cond = f"  (when {p.when})" if p.when else ""
-            click.echo(f"    {i}. {p.text}{cond}")
+            click.echo(f"    {i}. {outline(p.text)}{cond}")
             for it in p.items:
-                click.echo(f"       - {it.text}")
+                click.echo(f"       - {outline(it.text)}")
         a = v.annotation
-        click.echo(f"    概要: {a.summary}")
-        click.echo(f"    提供者: 利点 {a.provider.benefit} / リスク {a.provider.risk}")
-        click.echo(f"    相手方: 利点 {a.recipient.benefit} / リスク {a.recipient.risk}")
-        click.echo(f"    論点: {a.issue}")
-        click.echo(f"    考え方: {a.direction}")
+        click.echo(f"    概要: {outline(a.summary)}")
+        click.echo(f"    提供者: 利点 {outline(a.provider.benefit)} / リスク {outline(a.provider.risk)}")
+        click.echo(f"    相手方: 利点 {outline(a.recipient.benefit)} / リスク {outline(a.recipient.risk)}")
+        click.echo(f"    論点: {outline(a.issue)}")
+        click.echo(f"    考え方: {outline(a.direction)}")
         click.echo(f"    参照: {'、'.join(lib.registry.label(r) for r in a.references)}")
 
 
@@ -396,5 +396,30 @@ main.add_command(init)
 main.add_command(schema)
 main.add_command(batch)
 
+
+def run() -> None:
+    """The console entry point: run the command, flush what it printed, and leave without the interpreter's teardown.
+
+    A one-shot command has closed every file it wrote (contracts.render.files renames whole sets into place), so
+    tearing down thousands of library objects only delays the prompt (about 0.08 s). The exit status is click's.
+    """
+    import os
+
+    try:
+        main()  # standalone mode: always ends in SystemExit
+        status: int | str | None = 0
+    except SystemExit as exc:
+        status = exc.code
+    if isinstance(status, str):  # sys.exit("message"): printed, status 1, as the interpreter does
+        print(status, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        status = status or 1
+    os._exit(status or 0)
+
+
 if __name__ == "__main__":
-    main()
+    run()

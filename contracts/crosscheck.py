@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Any
 
-from pydantic import BaseModel
-
-from contracts import conditions, facts
+from contracts import conditions, facts, vocabulary
 from contracts.answers import Answers, AnswersError
-from contracts.library import Library, _answer_paths
+from contracts.library import Library, _answer_paths, text_conditions, text_strings
 from contracts.risk import Finding
 
 # Answers read by the engine itself rather than by clause texts.
@@ -205,21 +202,6 @@ def findings(answers: Answers, lib: Library, today: _dt.date | None = None) -> l
     return out
 
 
-def _set_paths(node: Any, prefix: str) -> list[str]:
-    """Dotted paths of every answer the file sets explicitly (lists and leaves), under data and deal."""
-    out: list[str] = []
-    if not isinstance(node, BaseModel):
-        return out
-    for name in node.model_fields_set:
-        value = getattr(node, name)
-        path = f"{prefix}.{name}" if prefix else name
-        if isinstance(value, BaseModel):
-            out += _set_paths(value, path)
-        else:
-            out.append(path)
-    return out
-
-
 _READ_BY: dict[tuple[int, str], tuple[Library, frozenset[str]]] = {}
 
 
@@ -229,15 +211,17 @@ def _read_by(lib: Library, model: str) -> frozenset[str]:
     It depends only on the library and the model, and parsing every clause text is most of a preview's time,
     so it is computed once per library object and model.
     """
+    if model in lib.paths_read:  # the shipped library from contracts.cache: scanned when the cache was built
+        return lib.paths_read[model]
     hit = _READ_BY.get((id(lib), model))
     if hit is not None and hit[0] is lib:
         return hit[1]
-    paths = _paths_read_by(lib, model)
+    paths = paths_read_by(lib, model)
     _READ_BY[(id(lib), model)] = (lib, paths)
     return paths
 
 
-def _paths_read_by(lib: Library, model: str) -> frozenset[str]:
+def paths_read_by(lib: Library, model: str) -> frozenset[str]:
     paths: set[str] = set(_ENGINE_READS)
     texts: list[str] = []
     for doc in lib.documents_for(model):
@@ -263,9 +247,12 @@ def _paths_read_by(lib: Library, model: str) -> frozenset[str]:
                     for it in p.items:
                         paths.update(conditions.fields_used(it.when))
                         texts += [it.text, *it.subitems]
-    for text in texts:
-        if "{" in text:
-            paths.update(_answer_paths(lib.env.parse(text)))
+    for text in texts:  # a Text: its strings, and the fields its pieces' conditions read
+        for _, cond in text_conditions(text, ""):
+            paths.update(conditions.fields_used(cond))
+        for s in text_strings(text):
+            if "{" in s:
+                paths.update(_answer_paths(lib.env.parse(s)))
     return frozenset(paths)
 
 
@@ -273,7 +260,7 @@ def ignored_answers(answers: Answers, lib: Library) -> list[str]:
     """Answers set in the file that no clause of the model reads (e.g. deal.derived_data in a hackathon)."""
     read = _read_by(lib, answers.model)
     out = []
-    for path in sorted(_set_paths(answers.data, "data") + _set_paths(answers.deal, "deal")):
+    for path in sorted(vocabulary.given_paths(answers.data, "data") + vocabulary.given_paths(answers.deal, "deal")):
         if any(r == path or r.startswith(path + ".") or path.startswith(r + ".") for r in read):
             continue
         out.append(path)

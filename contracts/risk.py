@@ -9,36 +9,34 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
-import yaml
 from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from contracts import conditions
+from contracts import cache, conditions
 from contracts.answers import MODEL_IDS, Answers, AnswersError
-from contracts.library import SAFE_LOADER, LibraryError
-from contracts.paths import CLAUSES_DIR
+from contracts.library import LibraryError, Text, read_folder, resolve, strings_in, text_conditions, text_strings
 from contracts.sources import Registry, SourcesError, default_registry, load_registry
 
 SEVERITIES = ("高", "中", "低")
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first validation (a cache miss), not when the module is imported.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class RuleSpec(_Spec):
     id: str
     severity: Literal["高", "中", "低"]
     block: bool = False  # the deal may not be drafted at all (e.g. 仮名加工情報 to a third party)
-    field: Optional[str] = None  # the answer to change, named in the error when the rule blocks
+    field: str | None = None  # the answer to change, named in the error when the rule blocks
     when: dict[str, Any]
-    message: str
-    action: str
+    message: Text  # a string, or pieces chosen by conditions (contracts.library.Text); Jinja interpolates only
+    action: Text
     clauses: list[str] = Field(default_factory=list)
     basis: list[str] = Field(min_length=1)  # ids of clauses/sources.yaml (see contracts.sources)
 
@@ -79,7 +77,10 @@ class Finding:
 class RiskBook:
     """All rules and profiles of the library."""
 
-    def __init__(self, data: RiskFile, registry: Registry | None = None):
+    def __init__(self, data: RiskFile, registry: Registry | None = None, codes: dict[str, bytes] | None = None):
+        """``codes``: the rule texts compiled ahead (contracts.cache)."""
+        self.data = data
+        self._codes = codes or {}
         self.rules = data.rules
         self._registry = registry
         self.profiles = {p.id: p for p in data.profiles}
@@ -93,18 +94,27 @@ class RiskBook:
         """The legal sources the rules cite: the folder's sources.yaml, else the shipped one."""
         return self._registry if self._registry is not None else default_registry()
 
+    def say(self, text: Text, ctx: dict, answers: Answers) -> str:
+        """A message or action for these answers: the pieces their conditions select, each rendered, joined."""
+        return "".join(self.render(s, ctx) for s in resolve(text, answers)).strip()
+
     def render(self, text: str, ctx: dict) -> str:
-        """Render a message or action; each text is compiled once per process."""
+        """Render one string of a message or action; each is compiled once per process."""
         tpl = self._compiled.get(text)
         if tpl is None:
-            tpl = self._compiled[text] = self.env.from_string(text)
+            code = self._codes.get(text)
+            tpl = cache.template_from_code(self.env, code) if code else self.env.from_string(text)
+            self._compiled[text] = tpl
         return tpl.render(ctx).strip()
+
+    def texts(self) -> list[str]:
+        """Every rule text that renders as a template (for compiling them ahead)."""
+        return sorted({t for t in strings_in(self.data) if "{" in t})
 
 
 def load_riskbook(directory: Path | None = None) -> RiskBook:
     merged: dict[str, Any] = {"rules": [], "profiles": [], "goal_labels": {}, "recipients_min": {}}
-    for path in sorted(Path(directory or CLAUSES_DIR).glob("*.yaml")):
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER) or {}
+    for raw in read_folder(directory).values():
         for key in merged:
             if key in raw:
                 if isinstance(merged[key], list):
@@ -123,10 +133,9 @@ def load_riskbook(directory: Path | None = None) -> RiskBook:
         raise LibraryError(f"risk rules: {where}: {first['msg']} ({len(exc.errors())} problem(s))") from None
 
 
-@lru_cache(maxsize=1)
 def default_riskbook() -> RiskBook:
-    """The shipped rules and profiles, loaded once per process."""
-    return load_riskbook()
+    """The shipped rules and profiles, loaded once per process (from the cross-process cache when current)."""
+    return cache.shipped().riskbook
 
 
 def findings(answers: Answers, book: RiskBook | None = None, present: set[str] | None = None) -> list[Finding]:
@@ -144,8 +153,8 @@ def findings(answers: Answers, book: RiskBook | None = None, present: set[str] |
                     rule=rule.id,
                     severity=rule.severity,
                     block=rule.block,
-                    message=book.render(rule.message, ctx),
-                    action=book.render(rule.action, ctx),
+                    message=book.say(rule.message, ctx, answers),
+                    action=book.say(rule.action, ctx, answers),
                     clauses=tuple(c for c in rule.clauses if present is None or c in present),
                     basis=tuple(book.registry.label(b) for b in rule.basis),
                 )
@@ -183,7 +192,10 @@ def check_rules(book: RiskBook, clause_ids: set[str], on_date: _dt.date | None =
             if cid not in clause_ids:
                 errors.append(f"{where}: clause '{cid}' does not exist")
         errors += book.registry.problems(r.basis, f"{where}.basis", on_date)
-        for text in (r.message, r.action):
+        for name in ("message", "action"):
+            for w, cond in text_conditions(getattr(r, name), f"{where}.{name}"):
+                errors += conditions.problems(cond, w)
+        for text in text_strings(r.message) + text_strings(r.action):
             try:
                 book.env.parse(text)
             except Exception as exc:  # noqa: BLE001 - any template error is a lint error

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Literal, Optional, Union
+from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-
-from contracts.paths import CLAUSES_DIR
 
 FILE_NAME = "sources.yaml"
 KINDS = ("statute", "cabinet_order", "ministry_rule", "guideline", "model_contract", "notice")
 # Laws are cited as title + article only; documents with an edition are cited with their issuer and edition.
 LAW_KINDS = ("statute", "cabinet_order", "ministry_rule")
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 
@@ -62,22 +59,23 @@ def _start(value: str) -> _dt.date:
 
 
 class Source(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: the validators are built on first validation (a cache miss), not when the module is imported.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     id: str
     kind: Literal["statute", "cabinet_order", "ministry_rule", "guideline", "model_contract", "notice"]
     issuer: str = ""
     title: str
     article: str = ""
-    in_force_from: Optional[str]
-    superseded_on: Optional[str] = None
-    superseded_by: Optional[str] = None
+    in_force_from: str | None
+    superseded_on: str | None = None
+    superseded_by: str | None = None
     status: Literal["in_force", "draft", "repealed"]
     note: str
 
     @field_validator("in_force_from", "superseded_on", mode="before")
     @classmethod
-    def _date(cls, v: Union[str, _dt.date, None]) -> Optional[str]:
+    def _date(cls, v: str | _dt.date | None) -> str | None:
         return None if v is None else _iso(v)
 
     @property
@@ -211,21 +209,21 @@ def load_registry(directory: Path | None = None) -> Registry:
     path = Path(directory) / FILE_NAME
     if not path.is_file():
         return default_registry()
-    return _read(path)
+    from contracts.library import LibraryError, read_folder  # the folder's files are parsed once, for all readers
 
-
-def _read(path: Path) -> Registry:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
-    except yaml.YAMLError as exc:
-        raise SourcesError(f"{path.name}: malformed YAML: {exc}") from None
-    return parse_registry(raw, path.name)
+        raw = read_folder(directory)[FILE_NAME]
+    except LibraryError as exc:
+        raise SourcesError(str(exc)) from None
+    return parse_registry(raw, FILE_NAME)
 
 
 @lru_cache(maxsize=1)
 def default_registry() -> Registry:
-    """The shipped registry (clauses/sources.yaml), loaded once per process."""
-    return _read(CLAUSES_DIR / FILE_NAME)
+    """The shipped registry (clauses/sources.yaml), loaded once per process with the library (contracts.cache)."""
+    from contracts import cache
+
+    return cache.shipped_registry()
 
 
 def cite(source_id: str) -> str:

@@ -1,0 +1,253 @@
+"""A cache of the shipped library across processes: validated, with every text's template compiled.
+
+Every one-shot command used to parse ~1.6 MB of YAML, validate it and compile ~1,400 Jinja texts before drafting a
+word: most of its time. The result depends only on the library files and on the code that reads them, so it is
+stored once in the user's cache folder (``$KEIYAKU_CACHE_DIR``, else ``$XDG_CACHE_HOME/keiyaku``, else
+``~/.cache/keiyaku``; an empty ``KEIYAKU_CACHE_DIR`` turns the cache off) and reused while nothing changed.
+
+Never a wrong draft: the file name carries a key hashing the library files, keiyaku's own source files and the
+versions of Python, Jinja2, pydantic and PyYAML; the file carries its key and a SHA-256 of its content. A file that
+is missing, stale, corrupt, not ours (other owner, readable or writable by others) or unreadable is ignored and
+rebuilt. Only the classes the library is made of may be unpickled. The folder is created 0700, the file 0600,
+written to a temporary name and renamed, so concurrent processes never read half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import marshal
+import os
+import pickle
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+FORMAT = b"keiyaku-library-cache 1\n"
+_PACKAGE = Path(__file__).resolve().parent
+_ALLOWED_MODULES = ("contracts.cache", "contracts.library", "contracts.risk", "contracts.sources")
+_ALLOWED_OTHER = {("datetime", "date"), ("builtins", "set"), ("builtins", "frozenset")}
+
+
+@dataclass
+class Bundle:
+    """What one build of the library produces: the parsed files and each text's compiled code."""
+
+    library_files: dict[str, Any]  # file name -> contracts.library.LibraryFile
+    risk_file: Any  # contracts.risk.RiskFile
+    registry: Any  # contracts.sources.Registry
+    library_codes: dict[str, bytes]  # template source -> marshalled code object, for the clause texts
+    rule_codes: dict[str, bytes]  # the same for the risk rules' messages and actions
+    read_by: dict[str, frozenset[str]]  # model id -> the answers paths its documents read (contracts.crosscheck)
+
+
+def folder() -> Path | None:
+    """The cache folder, or None when the user turned the cache off."""
+    configured = os.environ.get("KEIYAKU_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "keiyaku"
+
+
+def _code_hash() -> hashlib._Hash:
+    """What every cached object depends on besides its own input: the versions and keiyaku's own source files."""
+    import jinja2
+    import pydantic
+    import yaml
+
+    from contracts import __version__
+
+    h = hashlib.sha256(FORMAT)
+    for part in (__version__, sys.version, jinja2.__version__, pydantic.VERSION, yaml.__version__):
+        h.update(part.encode() + b"\0")
+    for path in sorted(_PACKAGE.rglob("*.py")):  # the code that shapes, compiles and reads the cached objects
+        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h
+
+
+def key(directory: Path) -> str:
+    """A hash of everything the cached library depends on: the code, the versions and the library files."""
+    h = _code_hash()
+    for path in sorted(Path(directory).glob("*.yaml")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _file(name: str, digest: str) -> Path | None:
+    where = folder()
+    return None if where is None else where / f"{name}-{digest[:32]}.pickle"
+
+
+class _LibraryUnpickler(pickle.Unpickler):
+    """Unpickles the library's own classes and nothing else."""
+
+    def find_class(self, module: str, name: str):
+        if module in _ALLOWED_MODULES or (module, name) in _ALLOWED_OTHER:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of the library")
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Unpickles plain containers, strings and bytes only (no class at all)."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed here")
+
+
+def _private(path: Path) -> bool:
+    st = path.stat()
+    return stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def _load(path: Path | None, digest: str, unpickler: type[pickle.Unpickler]) -> Any:
+    """The object stored at ``path`` for this key, or None (absent, stale, corrupt or foreign)."""
+    if path is None:
+        return None
+    try:
+        if not _private(path):
+            return None
+        data = path.read_bytes()
+        head, _, payload = data.partition(b"\n\n")
+        lines = head.split(b"\n")
+        if len(lines) != 3 or lines[0] + b"\n" != FORMAT or lines[1].decode() != digest:
+            return None
+        if hashlib.sha256(payload).hexdigest() != lines[2].decode():
+            return None
+        return unpickler(io.BytesIO(payload)).load()
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError,
+            UnicodeDecodeError, TypeError):
+        return None
+
+
+def _store(path: Path | None, digest: str, obj: Any) -> None:
+    """Write the object privately and atomically, and remove the files of older keys; never fails."""
+    if path is None:
+        return
+    payload = pickle.dumps(obj, protocol=5)
+    data = FORMAT + digest.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n\n" + payload
+    name = path.name.rsplit("-", 1)[0]
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{name}-", suffix=".tmp")  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        for old in path.parent.glob(f"{name}-*.pickle"):  # earlier versions of the library or of keiyaku
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+def read(directory: Path) -> Bundle | None:
+    """The cached bundle for this library folder and this code, or None (absent, stale, corrupt or foreign)."""
+    digest = key(directory)
+    bundle = _load(_file("library", digest), digest, _LibraryUnpickler)
+    return bundle if isinstance(bundle, Bundle) else None
+
+
+def write(directory: Path, bundle: Bundle) -> None:
+    """Store the bundle; a folder we cannot write only costs the next process a rebuild."""
+    digest = key(directory)
+    _store(_file("library", digest), digest, bundle)
+
+
+class CodeStore:
+    """Compiled templates of a few fixed sources (the DOCX template's parts), kept across processes.
+
+    Keyed by the code and versions; each entry by its source text, so a changed template simply adds entries.
+    """
+
+    LIMIT = 64  # sources per store: a template has a handful; anything beyond is compiled but not kept
+
+    def __init__(self, name: str):
+        self.name = name
+        self._codes: dict[str, bytes] | None = None
+        self._digest = ""
+
+    def template(self, env, source: str):
+        if self._codes is None:
+            self._digest = _code_hash().hexdigest()
+            loaded = _load(_file(self.name, self._digest), self._digest, _PlainUnpickler)
+            ok = isinstance(loaded, dict) and all(isinstance(k, str) and isinstance(v, bytes) for k, v in loaded.items())
+            self._codes = loaded if ok else {}
+        code = self._codes.get(source)
+        if code is not None:
+            try:
+                return template_from_code(env, code)
+            except (ValueError, EOFError, TypeError):  # not code after all: compile it again, and keep that
+                pass
+        code = compile_code(env, source)
+        if len(self._codes) < self.LIMIT or source in self._codes:
+            self._codes[source] = code
+            _store(_file(self.name, self._digest), self._digest, self._codes)
+        return template_from_code(env, code)
+
+
+def compile_code(env, source: str) -> bytes:
+    """A text's compiled template as marshalled code (what Jinja's own bytecode cache stores)."""
+    return marshal.dumps(env.compile(source))
+
+
+def template_from_code(env, code: bytes):
+    return env.template_class.from_code(env, marshal.loads(code), env.make_globals(None), None)
+
+
+@dataclass(frozen=True)
+class Shipped:
+    library: Any  # contracts.library.Library
+    riskbook: Any  # contracts.risk.RiskBook
+
+
+def build(directory: Path) -> Bundle:
+    """Parse, validate and compile the library folder (what a cache miss costs, once)."""
+    from contracts import crosscheck
+    from contracts.answers import MODEL_IDS
+    from contracts.library import load_library
+    from contracts.risk import load_riskbook
+
+    library = load_library(directory)
+    riskbook = load_riskbook(directory)
+    library_codes: dict[str, bytes] = {}
+    for text in library.texts():
+        try:
+            library_codes[text] = compile_code(library.env, text)
+        except Exception:  # noqa: BLE001 - a text that does not compile fails when it is drafted, with its place
+            continue
+    rule_codes: dict[str, bytes] = {}
+    for text in riskbook.texts():
+        try:
+            rule_codes[text] = compile_code(riskbook.env, text)
+        except Exception:  # noqa: BLE001 - as above
+            continue
+    read_by = {model: crosscheck.paths_read_by(library, model) for model in MODEL_IDS}
+    return Bundle(library.files, riskbook.data, library.registry, library_codes, rule_codes, read_by)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Shipped:
+    """The shipped library and risk rules, once per process: from the cache when it is current, else built."""
+    from contracts.library import Library
+    from contracts.paths import CLAUSES_DIR
+    from contracts.risk import RiskBook
+
+    bundle = read(CLAUSES_DIR)
+    if bundle is None:
+        bundle = build(CLAUSES_DIR)
+        write(CLAUSES_DIR, bundle)
+    library = Library(bundle.library_files, bundle.registry, bundle.library_codes, bundle.read_by)
+    return Shipped(library, RiskBook(bundle.risk_file, bundle.registry, bundle.rule_codes))
+
+
+def shipped_registry():
+    """The shipped sources registry, shared with the shipped library (one parse of sources.yaml)."""
+    return shipped().library.registry
