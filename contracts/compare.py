@@ -28,12 +28,13 @@ import posixpath
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
 
 from lxml import etree
 
 from contracts.answers import InputError
+from contracts.document import FAVOURS_JA
 from contracts.redline import (
     LineChange,
     align,
@@ -57,7 +58,7 @@ MAX_MEMBERS = 5000
 
 REVIEW_AUTHOR = "keiyaku 照合"
 REVIEW_INITIALS = "KC"
-REVIEW_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+REVIEW_DATE = _dt.datetime(2000, 1, 1, tzinfo=_dt.UTC)
 
 
 def w(tag: str) -> str:
@@ -74,7 +75,7 @@ Rev = tuple[str, str]  # (author, date) of a tracked change
 class Piece:
     kind: str  # "=" plain, "+" tracked insertion, "-" tracked deletion
     text: str
-    rev: Optional[Rev] = None
+    rev: Rev | None = None
     rid: str = ""  # w:id of the revision element
 
 
@@ -83,10 +84,10 @@ class Para:
     index: int  # position in reading order (body, then table cells)
     pieces: list[Piece]
     mark: str = "="  # the paragraph mark: "=", "+" inserted, "-" deleted
-    mark_rev: Optional[Rev] = None
+    mark_rev: Rev | None = None
     mark_rid: str = ""
     style: str = ""  # style name (w:name), else its id
-    num: Optional[tuple[str, int]] = None  # (numId, ilvl) of Word automatic numbering
+    num: tuple[str, int] | None = None  # (numId, ilvl) of Word automatic numbering
     in_table: bool = False
     comments: list[str] = field(default_factory=list)  # comment ids anchored here
     footnotes: list[str] = field(default_factory=list)  # footnote texts referenced here
@@ -110,7 +111,7 @@ class Para:
             revs.add(self.mark_rev)
         return revs
 
-    def revision_ids(self) -> set[tuple[str, Optional[Rev]]]:
+    def revision_ids(self) -> set[tuple[str, Rev | None]]:
         """One entry per revision element (w:ins, w:del …), with its author and date."""
         ids = {(p.rid, p.rev) for p in self.pieces if p.kind != "="}
         if self.mark != "=":
@@ -118,7 +119,7 @@ class Para:
         return ids
 
 
-def _visible(kind: str, rev: Optional[Rev], view: str, ours: frozenset) -> bool:
+def _visible(kind: str, rev: Rev | None, view: str, ours: frozenset) -> bool:
     """accept: every change accepted; reject: every change rejected; base: ours accepted, theirs rejected."""
     if kind == "=":
         return True
@@ -179,7 +180,7 @@ def read_docx(data: bytes, source: str) -> Reading:
             raise InputError(source, "DOCX ファイルの構成要素が多すぎます。(too many parts)")
         sizes = {i.filename: i.file_size for i in infos}
 
-        def part(name: Optional[str]) -> Optional[bytes]:
+        def part(name: str | None) -> bytes | None:
             if not name or name not in sizes:
                 return None
             if sizes[name] > MAX_PART_BYTES:
@@ -244,7 +245,7 @@ def _relationships(part, main: str, source: str) -> dict[str, str]:
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
 
 
-def _xml(data: Optional[bytes], name: str, source: str, optional: bool = False):
+def _xml(data: bytes | None, name: str, source: str, optional: bool = False):
     if data is None:
         if optional:
             return None
@@ -539,7 +540,7 @@ class _Numbering:
                 del c[deeper]
             text = levels[ilvl][2]
 
-            def sub(m):
+            def sub(m, levels=levels, c=c):  # used at once, in this pass of the loop
                 lv = int(m.group(1)) - 1
                 lv_start, lv_fmt, _ = levels.get(lv, (1, "decimal", ""))
                 return format_number(c.get(lv, lv_start), lv_fmt)
@@ -569,7 +570,7 @@ _TAIL_TEXT = re.compile(
     r"この契約の成立|別紙|附\s*則|(?:令和|平成)?\s*[0-9０-９元]*\s*年\s*[0-9０-９]*\s*月\s*[0-9０-９]*\s*日$)")
 
 
-def _to_int(digits: str) -> Optional[int]:
+def _to_int(digits: str) -> int | None:
     digits = unicodedata.normalize("NFKC", digits)
     if digits.isdigit():
         return int(digits)
@@ -585,7 +586,7 @@ def _to_int(digits: str) -> Optional[int]:
     return total + current
 
 
-def heading_of(text: str) -> Optional[tuple[Optional[int], str, str]]:
+def heading_of(text: str) -> tuple[int | None, str, str] | None:
     """「第5条（秘密保持）」 → (5, "秘密保持", ""); 「第5条　甲は…」 → (5, "", "甲は…"); anything else → None."""
     text = text.strip()
     m = _ARTICLE.match(text)
@@ -612,9 +613,9 @@ class Section:
 
     kind: str  # front | article | back
     paras: list[Para]
-    number: Optional[int] = None
+    number: int | None = None
     title: str = ""
-    heading: Optional[Para] = None
+    heading: Para | None = None
 
     def lines(self, view: str, ours: frozenset = frozenset()) -> list[str]:
         return [p.shown(view, ours) for p in self.paras if p.present(view, ours) and p.shown(view, ours).strip()]
@@ -643,10 +644,10 @@ def sections(reading: Reading) -> tuple[Section, list[Section], Section]:
     paras = reading.paragraphs
     front = Section("front", [])
     articles: list[Section] = []
-    current: Optional[Section] = None
+    current: Section | None = None
     back = Section("back", [])
     in_back = False
-    pending_title: Optional[Para] = None
+    pending_title: Para | None = None
 
     def shown_of(p: Para) -> str:
         return p.shown("accept" if p.present("accept") else "reject").strip()
@@ -710,7 +711,7 @@ class VariantLibrary:
 
         self.lib = lib or default_library()
         self.answers, self.documents, _, _ = prepare(answers, self.lib)
-        self._cache: dict[tuple[str, str, str], Optional[VariantText]] = {}
+        self._cache: dict[tuple[str, str, str], VariantText | None] = {}
 
     def document_for(self, reading: Reading):
         """The assembled document the sent file is a copy of: the one whose article headings it shares most."""
@@ -739,7 +740,7 @@ class VariantLibrary:
                 out.append(self._cache[key])
         return out
 
-    def _render(self, document, clause_id: str, variant_id: str) -> Optional[VariantText]:
+    def _render(self, document, clause_id: str, variant_id: str) -> VariantText | None:
         from contracts.assembly import assemble_set
         from contracts.redline import article_lines
 
@@ -772,7 +773,6 @@ STATUS_JA = {
     "added": "追加",
     "deleted": "削除",
 }
-FAVOURS_JA = {"provider": "提供者に有利", "balanced": "中立", "recipient": "相手方に有利"}
 
 
 @dataclass
@@ -780,10 +780,10 @@ class VariantMatch:
     clause_id: str
     sent_variant: str
     sent_favours: str
-    matched: Optional[str]  # variant id whose text the returned article is, or None (new text)
-    favours: Optional[str]
-    summary: Optional[str]
-    nearest: Optional[str] = None
+    matched: str | None  # variant id whose text the returned article is, or None (new text)
+    favours: str | None
+    summary: str | None
+    nearest: str | None = None
     nearest_similarity: float = 0.0
 
     def line(self) -> str:
@@ -800,8 +800,8 @@ class VariantMatch:
 class ArticleResult:
     status: str  # unchanged | tracked | silent | rejected | added | deleted
     kind: str  # article | front | back
-    sent: Optional[Section]
-    returned: Optional[Section]
+    sent: Section | None
+    returned: Section | None
     tracked: bool  # for added and deleted: whether the counterparty's change is tracked
     silent_changes: list[LineChange] = field(default_factory=list)  # untracked: sent text -> returned base text
     tracked_changes: list[LineChange] = field(default_factory=list)  # tracked: base -> accepted
@@ -810,7 +810,7 @@ class ArticleResult:
     ours_in_sent: int = 0
     comments: list[Comment] = field(default_factory=list)  # the counterparty's comments on this article
     footnotes: list[str] = field(default_factory=list)  # footnotes the returned article has and the sent one had not
-    variant: Optional[VariantMatch] = None
+    variant: VariantMatch | None = None
 
     @property
     def silent(self) -> bool:
@@ -856,7 +856,7 @@ class Report:
     footnotes: int
     answers_used: bool
     document_title: str = ""
-    library_document: Optional[str] = None  # with --answers: the assembled document SENT was matched to
+    library_document: str | None = None  # with --answers: the assembled document SENT was matched to
 
     @property
     def silent(self) -> list[ArticleResult]:
@@ -917,7 +917,7 @@ def _score(s: Section, r: Section, ours: frozenset) -> float:
     return 0.45 * head + 0.55 * body
 
 
-def compare(sent: Reading, returned: Reading, library: Optional[VariantLibrary] = None) -> Report:
+def compare(sent: Reading, returned: Reading, library: VariantLibrary | None = None) -> Report:
     ours = frozenset(sent.revisions())
     s_front, s_arts, s_back = sections(sent)
     r_front, r_arts, r_back = sections(returned)
@@ -946,14 +946,14 @@ def _worded(changes: list[LineChange]) -> list[LineChange]:
     return [c for c in changes if normalize(old_of(c.segments)) != normalize(new_of(c.segments))]
 
 
-def _judge(s: Optional[Section], r: Optional[Section], ours: frozenset) -> ArticleResult:
+def _judge(s: Section | None, r: Section | None, ours: frozenset) -> ArticleResult:
     res = _judge_raw(s, r, ours)
     res.silent_changes = _worded(res.silent_changes)
     res.tracked_changes = _worded(res.tracked_changes)
     return res
 
 
-def _judge_raw(s: Optional[Section], r: Optional[Section], ours: frozenset) -> ArticleResult:
+def _judge_raw(s: Section | None, r: Section | None, ours: frozenset) -> ArticleResult:
     kind = (s or r).kind
     if r is None:
         return ArticleResult("deleted", kind, s, None, tracked=False,
@@ -1194,7 +1194,7 @@ def review_docx(returned_bytes: bytes, report: Report, returned: Reading) -> byt
     from docx import Document as WordDocument
     from docx.oxml.ns import qn
 
-    from contracts.render.docx import save_docx
+    from contracts.render.ooxml import save_docx, set_comment_date
 
     word = WordDocument(io.BytesIO(returned_bytes))
     elements = [p for p, *_ in iter_paragraphs(word.element.body)]
@@ -1206,7 +1206,7 @@ def review_docx(returned_bytes: bytes, report: Report, returned: Reading) -> byt
         comment = word.comments.add_comment(text=first, author=REVIEW_AUTHOR, initials=REVIEW_INITIALS)
         for line in rest:
             comment.add_paragraph(line)
-        comment._comment_elm.date = REVIEW_DATE
+        set_comment_date(comment, REVIEW_DATE)
         cid = str(comment.comment_id)
         p = elements[index]
         start = etree.Element(qn("w:commentRangeStart"))
@@ -1257,7 +1257,7 @@ def review_docx(returned_bytes: bytes, report: Report, returned: Reading) -> byt
     return save_docx(word)
 
 
-def _anchor_index(results: list[ArticleResult], k: int) -> Optional[int]:
+def _anchor_index(results: list[ArticleResult], k: int) -> int | None:
     r = results[k]
     if r.returned is not None:
         head = r.returned.heading or next(iter(r.returned.paras), None)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Callable, Optional, Sequence, TypeVar
+from typing import TypeVar
 
 from contracts.document import FAVOURS_JA, Annotation, Article, Document
 
@@ -221,9 +222,9 @@ def align(
     new: Sequence[U],
     key_old: Callable[[T], str],
     key_new: Callable[[U], str],
-    score: Optional[Callable[[T, U], float]] = None,
+    score: Callable[[T, U], float] | None = None,
     threshold: float = 0.5,
-) -> list[tuple[Optional[int], Optional[int]]]:
+) -> list[tuple[int | None, int | None]]:
     """Pair two sequences in order: equal keys first (longest matching blocks), then inside each differing stretch
     the pairs that maximise the summed ``score`` (at least ``threshold`` each). Unpaired old elements come before
     unpaired new ones at the same place. Returns (old index | None, new index | None) in reading order."""
@@ -232,7 +233,7 @@ def align(
     if score is None:
         def score(x, y):  # noqa: E306 - default: similarity of the keys
             return similarity(key_old(x), key_new(y))
-    pairs: list[tuple[Optional[int], Optional[int]]] = []
+    pairs: list[tuple[int | None, int | None]] = []
     for op, i1, i2, j1, j2 in SequenceMatcher(None, ko, kn, autojunk=False).get_opcodes():
         if op == "equal":
             pairs.extend(zip(range(i1, i2), range(j1, j2)))
@@ -259,7 +260,7 @@ def _best_pairs(old, new, rows: range, cols: range, score, threshold):
             if s[a][b] != float("-inf"):
                 options.append((best[a + 1][b + 1] + s[a][b], 0))
             best[a][b], move[a][b] = max(options, key=lambda o: (o[0], -o[1]))
-    out: list[tuple[Optional[int], Optional[int]]] = []
+    out: list[tuple[int | None, int | None]] = []
     a = b = 0
     pend_old: list[int] = []
     pend_new: list[int] = []
@@ -340,8 +341,8 @@ class LineChange:
 class ArticleChange:
     status: str  # unchanged | renumbered | changed | added | deleted
     clause_id: str
-    old: Optional[Article]
-    new: Optional[Article]
+    old: Article | None
+    new: Article | None
     lines: tuple[LineChange, ...] = ()  # the changed lines, heading excluded when only its number moved
 
     @property
@@ -366,8 +367,8 @@ class ArticleChange:
 class DocumentDiff:
     file_name: str
     title: str
-    old: Optional[Document]
-    new: Optional[Document]
+    old: Document | None
+    new: Document | None
     articles: tuple[ArticleChange, ...]
     front: tuple[LineChange, ...]  # title, addressee, preamble
     back: tuple[LineChange, ...]  # 附則, closing, date, signatures, schedules
@@ -399,13 +400,13 @@ def diff_lines(old: Sequence[str], new: Sequence[str]) -> list[LineChange]:
     return out
 
 
-def article_pairs(old: Sequence[Article], new: Sequence[Article]) -> list[tuple[Optional[int], Optional[int]]]:
+def article_pairs(old: Sequence[Article], new: Sequence[Article]) -> list[tuple[int | None, int | None]]:
     """Articles of two versions of one document paired by clause id, in reading order (a moved clause shows as
     deleted where it was and added where it is)."""
     return align(old, new, lambda a: a.clause_id, lambda a: a.clause_id, score=lambda a, b: 0.0, threshold=1.0)
 
 
-def diff_documents(old: Optional[Document], new: Optional[Document]) -> DocumentDiff:
+def diff_documents(old: Document | None, new: Document | None) -> DocumentDiff:
     olds = old.articles if old else ()
     news = new.articles if new else ()
     changes = []
@@ -441,14 +442,14 @@ def diff_documents(old: Optional[Document], new: Optional[Document]) -> Document
     )
 
 
-def pair_documents(old: Sequence[Document], new: Sequence[Document]) -> list[tuple[Optional[Document], Optional[Document]]]:
+def pair_documents(old: Sequence[Document], new: Sequence[Document]) -> list[tuple[Document | None, Document | None]]:
     """The documents of two sets paired by file name (then by kind), in the new set's order."""
     by_name = {d.file_name: d for d in old}
     by_kind: dict[str, list[Document]] = {}
     for d in old:
         by_kind.setdefault(d.kind, []).append(d)
     used: set[int] = set()
-    out: list[tuple[Optional[Document], Optional[Document]]] = []
+    out: list[tuple[Document | None, Document | None]] = []
     for d in new:
         match = by_name.get(d.file_name)
         if match is None or id(match) in used:
@@ -622,10 +623,10 @@ def revision_date(answers):
     import datetime as _dt
 
     d = answers.deal.version.date
-    return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.timezone.utc) if d else None
+    return _dt.datetime(d.year, d.month, d.day, tzinfo=_dt.UTC) if d else None
 
 
-def build_redline(old_answers, new_answers, author: Optional[str] = None, lib=None) -> RedlineSet:
+def build_redline(old_answers, new_answers, author: str | None = None, lib=None) -> RedlineSet:
     """Both versions assembled, every document of the set as a redline DOCX, and the change list (Markdown, JSON):
     all in memory, nothing written. Raises what ``contracts.generate.prepare`` raises for bad answers."""
     import json

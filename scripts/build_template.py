@@ -20,7 +20,6 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -248,7 +247,7 @@ def build() -> bytes:
         ("別紙見出し", "{{ sch.label }}　{{ sch.title }}"),
     ]
     for style, text in body:
-        p = doc.add_paragraph(text, style=style or "Normal")
+        doc.add_paragraph(text, style=style or "Normal")
     table = doc.add_table(rows=3, cols=2)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

@@ -13,8 +13,7 @@ from contracts.answers import load_answers
 from contracts.generate import prepare
 from contracts.render.docx import render_docx
 from contracts.render.review import add_review_comments
-
-from conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"

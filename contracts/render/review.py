@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as _dt
 
 from contracts.document import FAVOURS_JA, Article, Document
-from contracts.render.docx import fit_property, reopen, save_docx
+from contracts.render.docx import fit_property
 
 AUTHOR = "keiyaku レビュー"
 INITIALS = "KR"
-COMMENT_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0, tzinfo=_dt.timezone.utc)
+COMMENT_DATE = _dt.datetime(2000, 1, 1, 0, 0, 0, tzinfo=_dt.UTC)
 HEADING_STYLE = "条見出し"
+NOTICE_STYLE = "草案表示"
 
 
 def comment_paragraphs(article: Article, notes: list[str]) -> list[str]:
@@ -36,60 +37,35 @@ def comment_paragraphs(article: Article, notes: list[str]) -> list[str]:
 
 
 def add_review_comments(clean_docx: bytes, doc: Document, notes_by_clause: dict[str, list[str]]) -> bytes:
-    word = reopen(clean_docx)
-    # Compare style ids rather than resolving every paragraph's style object (an XPath lookup per paragraph).
-    heading_id = word.styles[HEADING_STYLE].style_id
-    headings = [p for p in word.paragraphs if p._p.style == heading_id]
+    """The review copy of ``clean_docx`` (what ``render_docx(doc)`` returned): only the parts it changes are
+    parsed and written again (the body, the headers, the properties, the new comments); the rest keep their bytes."""
+    from contracts.render import ooxml
+
+    package = ooxml.Package.from_bytes(clean_docx)
+    heading_id = ooxml.style_ids(package, HEADING_STYLE)[0]
+    paragraphs = ooxml.body_paragraphs(package)
+    headings = [p for p in paragraphs if ooxml.paragraph_style(p) == heading_id]
     if len(headings) != len(doc.articles):
         raise ValueError(f"{doc.file_name}: {len(headings)} heading paragraphs for {len(doc.articles)} articles")
+    comments = ooxml.Comments(package)  # the comments part is added with the first comment
     for paragraph, article in zip(headings, doc.articles):
-        first, *rest = comment_paragraphs(article, notes_by_clause.get(article.clause_id, []))
-        comment = word.add_comment(paragraph.runs, text=first, author=AUTHOR, initials=INITIALS)
-        for line in rest:
-            _add_comment_paragraph(comment, line)
-        comment._comment_elm.date = COMMENT_DATE
-    _mark_internal(word, doc)
-    return save_docx(word)
+        lines = comment_paragraphs(article, notes_by_clause.get(article.clause_id, []))
+        comments.add(paragraph, lines, AUTHOR, INITIALS, COMMENT_DATE)
+    _mark_internal(package, paragraphs[0], doc)
+    return package.to_bytes()
 
 
 REVIEW_MARK = "【社内検討用・社外秘・要専門家確認】"
 
 
-def _mark_internal(word, doc: Document) -> None:
+def _mark_internal(package, title, doc: Document) -> None:
     """The review copy says what it is on every page, under the title and in its properties (コメント・分類)."""
-    title = word.paragraphs[0]
-    notice = title.insert_paragraph_before(doc.notice, style="草案表示")
-    title._p.addnext(notice._p)  # under the title, not above it
-    # The header part through the package relationships: docxtpl re-attaches rendered headers there, where
-    # ``section.header`` of a reused tree would still show the template's part.
-    from docx.oxml.ns import qn
+    from contracts.render import ooxml
 
-    for rel in word.part.rels.values():
-        if rel.reltype.endswith("/header"):
-            texts = list(rel.target_part._element.iter(qn("w:t")))
-            if texts:
-                texts[-1].text = (texts[-1].text or "") + f"　{REVIEW_MARK}"
-    props = word.core_properties
+    ooxml.insert_paragraph_after(title, doc.notice, ooxml.style_ids(package, NOTICE_STYLE)[1])
+    ooxml.append_to_headers(package, f"　{REVIEW_MARK}")
+    props = ooxml.core_properties(package)
     props.title = fit_property(f"{doc.title}（レビュー用・社外秘）")
     props.comments = fit_property(doc.notice)
     props.category = "社内検討用・要専門家確認"
     props.keywords = "草案; 要専門家確認; 社外秘"
-
-
-def _add_comment_paragraph(comment, text: str) -> None:
-    """``comment.add_paragraph(text)`` built directly: same XML, without python-docx's per-character run writer
-    and its schema-ordered child insertion (a quarter of the review copy's time)."""
-    if not text or any(ch in text for ch in "\t\r\n"):
-        comment.add_paragraph(text)
-        return
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement
-
-    p = OxmlElement("w:p")
-    ppr = OxmlElement("w:pPr")
-    ppr.append(OxmlElement("w:pStyle", {qn("w:val"): "CommentText"}))
-    p.append(ppr)
-    run = OxmlElement("w:r")
-    run.add_t(text)
-    p.append(run)
-    comment._comment_elm.append(p)

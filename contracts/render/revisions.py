@@ -23,7 +23,6 @@ import copy
 import datetime as _dt
 import io
 import zipfile
-from typing import Optional
 
 from lxml import etree
 
@@ -41,10 +40,10 @@ def w(tag: str) -> str:
 
 
 def render_redline(
-    old: Optional[Document],
-    new: Optional[Document],
+    old: Document | None,
+    new: Document | None,
     author: str,
-    date: Optional[_dt.datetime],
+    date: _dt.datetime | None,
 ) -> bytes:
     """The redline of ``old`` → ``new`` (either may be None: a document added or dropped from the set).
     ``date`` None leaves the revisions undated (w:date is optional); otherwise every revision carries it."""
@@ -100,11 +99,11 @@ class _Sections:
         self.front, self.articles, self.back = front, articles, back
 
     @classmethod
-    def empty(cls) -> "_Sections":
+    def empty(cls) -> _Sections:
         return cls([], [], [])
 
     @classmethod
-    def of(cls, data: bytes, doc: Document) -> "_Sections":
+    def of(cls, data: bytes, doc: Document) -> _Sections:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             root = etree.fromstring(z.read("word/document.xml"))
         blocks = [b for b in root.find(w("body")) if b.tag in (w("p"), w("tbl"))]
@@ -142,12 +141,12 @@ def _text(block) -> str:
 
 
 class _Builder:
-    def __init__(self, author: str, date: Optional[_dt.datetime]):
+    def __init__(self, author: str, date: _dt.datetime | None):
         self.author = author
         if date is None:
             self.date = None
         elif date.tzinfo:
-            self.date = date.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            self.date = date.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         else:
             self.date = date.strftime("%Y-%m-%dT%H:%M:%SZ")
         self.next_id = 1
@@ -370,7 +369,7 @@ def _core_comment(core: bytes, text: str) -> bytes:
 
 
 def _zip(names: list[str], members: dict[str, bytes]) -> bytes:
-    from contracts.render.docx import ZIP_EPOCH
+    from contracts.render.ooxml import ZIP_EPOCH
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
