@@ -8,7 +8,8 @@ An update is what the server does when the page sends a changed answer: read the
 contracts.consistency.check_set), and draw the form's messages and the preview (Jinja). Each run changes
 deal.deletion.within_days, so no run is answered from the engine's memo of answers already seen. The last line measures the
 same through HTTP (the Starlette application with its SQLite store, in-process test client).
-Target: < 200 ms per update (docs: issue 14); medians with min and max.
+Target: < 200 ms per update (docs: issue 14); medians with min and max. bench/run.py calls ``measure`` and writes
+the same rows into bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -25,24 +26,23 @@ sys.path.insert(0, str(ROOT))
 EXAMPLE = ROOT / "examples" / "data_provision.yaml"
 
 
+TARGET = 0.2  # seconds for one update in-process
+
+
 def timed(fn, runs: int) -> list[float]:
+    """Seconds per call of fn(i), i = 0 .. runs-1."""
     out = []
     for i in range(runs):
         t = time.perf_counter()
         fn(i)
-        out.append((time.perf_counter() - t) * 1000)
+        out.append(time.perf_counter() - t)
     return out
 
 
-def row(name: str, ms: list[float], note: str = "") -> str:
-    return (f"| {name} | {statistics.median(ms):.0f} ms | {min(ms):.0f} – {max(ms):.0f} ms | {len(ms)} | {note} |")
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--runs", type=int, default=30)
-    args = parser.parse_args()
-
+def measure(runs: int) -> tuple[str, list[tuple[str, list[float], str]]]:
+    """(what was measured, [(measure, seconds per run, note)]): the rows of the table, the in-process update last
+    but one and the HTTP update last."""
+    import re
     import warnings
 
     from contracts import questions as Q
@@ -50,7 +50,9 @@ def main() -> None:
     from contracts.consistency import check_set
     from contracts.generate import prepare
     from contracts.library import default_library
+    from contracts.store import Store
     from web import views
+    from web.app import App, create_app
     from web.server import warm_up
 
     warm_up()
@@ -64,7 +66,7 @@ def main() -> None:
     def build(i):
         return Q.build(variant(i), views.KEEP)
 
-    built = [build(i) for i in range(args.runs)]
+    built = [build(i) for i in range(runs)]
 
     def core(i):
         answers, docs, _, _ = prepare(built[i].answers)
@@ -77,11 +79,7 @@ def main() -> None:
         preview = views.Preview("ok", list(docs), found, checks)
         views.render("_preview.html", preview=preview)
 
-    from contracts.store import Store
-    from web.app import App
-
     app = App(Store.open(tempfile.mkdtemp()))
-
     calls = iter(range(500, 10**6))  # every call its own answers: the engine's memo never answers
 
     def handler(i):
@@ -93,9 +91,6 @@ def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
-    import re
-
-    from web.app import create_app
 
     store = Store.open(tempfile.mkdtemp())
     client = TestClient(create_app(store), base_url="http://127.0.0.1")
@@ -117,17 +112,28 @@ def main() -> None:
         http(i + 1000)
     docs = prepared[0][1]
     articles = sum(len(d.articles) for d in docs)
-    print(f"keiyaku serve preview update, {EXAMPLE.name}: {len(docs)} documents, {articles} articles; "
-          f"{time.strftime('%Y-%m-%d %H:%M')}")
+    what = f"`{EXAMPLE.name}`: {len(docs)} documents, {articles} articles"
+    return what, [
+        ("form text -> answers (questions.build)", timed(build, runs), ""),
+        ("assemble set + findings + checks (prepare, check_set)", timed(core, runs), ""),
+        ("draw the preview (Jinja)", timed(draw, runs), ""),
+        ("**one update in-process** (all of the above, form and messages)", timed(handler, runs), ""),
+        ("one update through HTTP (Starlette, SQLite, test client)", timed(lambda i: http(i + 2000), runs), ""),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    what, rows = measure(args.runs)
+    print(f"keiyaku serve preview update, {what}; {time.strftime('%Y-%m-%d %H:%M')}")
     print()
     print("| measure | median | min – max | runs | note |")
     print("|---|---|---|---|---|")
-    print(row("form text -> answers (questions.build)", timed(build, args.runs)))
-    print(row("assemble set + findings + checks (prepare, check_set)", timed(core, args.runs)))
-    print(row("draw the preview (Jinja)", timed(draw, args.runs)))
-    total = timed(handler, args.runs)
-    print(row("**one update in-process** (all of the above, form and messages)", total, "target < 200 ms"))
-    print(row("one update through HTTP (Starlette, SQLite, test client)", timed(lambda i: http(i + 2000), args.runs)))
+    for name, seconds, note in rows:
+        ms = [s * 1000 for s in seconds]
+        print(f"| {name} | {statistics.median(ms):.0f} ms | {min(ms):.0f} – {max(ms):.0f} ms | {len(ms)} | {note} |")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ value. Cells are read by the same lenient parser as the answers file and ``keiya
 status is 1 if any row failed. Every row's folder is written as a whole set; OUT is locked for the run, and the
 manifest paths are checked before the first row is generated. ``keiyaku batch --template FILE`` writes a header
 row of labels that Excel opens (UTF-8 with BOM, or Shift_JIS with ``--encoding cp932``).
+
+The parent reads and checks every row, loads the library, then forks the workers (``--jobs``, one per CPU by
+default): each renders its rows and writes their folders itself, and sends back only the manifest's records, so the
+parent stays small whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -24,41 +28,83 @@ MANIFEST_CSV = "manifest.csv"
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932")  # as contracts.batch.ENCODINGS; kept here so that --help stays light
 
 
-def _build(job):
-    """Worker: (answers, lang) -> ("ok", model, files) or ("error", problems). Only plain data crosses processes;
-    problems are ``contracts.messages.Problem`` objects, rendered by the parent in its language."""
-    from contracts.answers import AnswersError
+def _build(shared: tuple, row, folder: str) -> tuple:
+    """One row, start to end, where it runs (a worker process, or the parent with --jobs 1): its answers (the base
+    with the row's cells, as the parent checked them), the set rendered file by file into the row's folder (a
+    whole set of its own: all of it, or nothing). Returns ("ok", model, files) with each file's path under OUT,
+    SHA-256 and size, or ("error", problems). The documents never cross processes, and the parent never holds
+    more than the rows' cells. Problems are ``contracts.messages.Problem`` objects, rendered by the parent in its
+    language."""
+    from contracts.answers import AnswersError, validate_answers
     from contracts.assembly import AssemblyError
-    from contracts.generate import build_set
-    from contracts.library import LibraryError
+    from contracts.batch import row_data, sha256
+    from contracts.generate import prepare, render_files
+    from contracts.library import LibraryError, default_library
     from contracts.messages import Problem, using
+    from contracts.render.files import OutputError, write_set
 
-    answers, lang = job
+    base_data, out, force, lang = shared
+    sums: list[tuple[str, int]] = []
+
+    def summed(files):
+        for name, content in files:
+            sums.append((sha256(content), len(content)))
+            yield name, content
+
     with using(lang):
         try:
-            result = build_set(answers)
+            answers = validate_answers(row_data(base_data, row)[0], f"row {row.number}")
+            lib = default_library()
+            answers, documents, found, ranking = prepare(answers, lib)
+            written = write_set(out / folder, summed(render_files(answers, documents, found, ranking, lib)), force)
         except AnswersError as exc:
             return "error", list(exc.details)
         except (AssemblyError, LibraryError) as exc:
             return "error", [Problem.plain("(generation)", str(exc))]
+        except OutputError as exc:
+            return "error", [Problem.plain("(output)", str(exc))]
         except Exception as exc:  # noqa: BLE001 - one broken row must not stop the batch
             return "error", [Problem.plain("(internal error)", f"{type(exc).__name__}: {exc}")]
-    return "ok", result.answers.model, result.files
+    files = [{"path": p.relative_to(out).as_posix(), "sha256": digest, "bytes": size}
+             for p, (digest, size) in zip(written, sums)]
+    return "ok", answers.model, files
 
 
-def _results(todo: list, jobs: int):
-    """Generated sets in row order, in worker processes when there is more than one job."""
+_WORK: tuple = ((), [])  # in a worker: what every row shares, and each row's (row, folder)
+
+
+def _adopt(shared: tuple, todo: list) -> None:
+    """Pool initializer: the rows reach a worker once (inherited as they are when the pool forks), not per task."""
+    global _WORK
+    _WORK = (shared, todo)
+
+
+def _build_row(index: int) -> tuple:
+    shared, todo = _WORK
+    return _build(shared, *todo[index])
+
+
+def _results(shared: tuple, todo: list, jobs: int):
+    """Each row's result, in row order; in ``jobs`` worker processes when there is more than one row.
+
+    The workers are forked after the parent has read and checked every row and loaded the library, so they start
+    with both instead of receiving them; a task is a row's index, sent in small chunks."""
     if jobs <= 1 or len(todo) <= 1:
-        for job in todo:
-            yield _build(job)
+        for row, folder in todo:
+            yield _build(shared, row, folder)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_build, todo, chunksize=1)
+    jobs = min(jobs, len(todo))
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    chunk = max(1, min(8, len(todo) // (jobs * 8)))  # few round trips, yet every worker busy until the end
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_adopt, initargs=(shared, todo)) as pool:
+        yield from pool.map(_build_row, range(len(todo)), chunksize=chunk)
 
 
 def _default_jobs() -> int:
+    """One worker per CPU this process may use, at most 8: the work is CPU-bound, and each worker holds a library."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:
@@ -140,10 +186,20 @@ def _write_template(target: str, base, rows, encoding: str, columns: tuple[str, 
 def _run(base: str, rows: str, out_dir: str, encoding: str, name_column: str | None, force: bool, jobs: int | None):
     from contracts import messages
     from contracts.answers import AnswersError, load_data, read_input, validate_answers
-    from contracts.batch import (MAX_CSV_BYTES, BatchError, decode, default_name_column, folder_name, manifest_csv,
-                                 manifest_json, read_table, row_data, row_name, sha256)
+    from contracts.batch import (
+        MAX_CSV_BYTES,
+        BatchError,
+        decode,
+        default_name_column,
+        folder_name,
+        manifest_csv,
+        manifest_json,
+        read_table,
+        row_data,
+        row_name,
+    )
     from contracts.library import default_library
-    from contracts.render.files import OutputError, OutputFolder, write_set
+    from contracts.render.files import OutputFolder
     from contracts.risk import default_riskbook
 
     base_data, _, _ = load_data(base)  # the same bounded reader and parser as `keiyaku validate`
@@ -187,33 +243,22 @@ def _run(base: str, rows: str, out_dir: str, encoding: str, name_column: str | N
                 entry["errors"] = [problem(p) for p in problems]
                 continue
             entry["folder"] = folder_name(row.number, row_name(answers, row, name_path), width)
-            todo.append((answers, lang))
+            todo.append((row, entry["folder"]))  # not the answers: 10,000 rows of them would be 120 MB per process
             todo_rows.append(row.number)
 
         if todo:
-            default_library(), default_riskbook()  # loaded once, before the workers fork
+            default_library(), default_riskbook()  # loaded once, before the workers fork (they share its pages)
         jobs = jobs or _default_jobs()
         hidden = not sys.stderr.isatty()  # a bar only on a terminal; logs and pipes get the summary
         with click.progressbar(length=len(todo), label="generating", file=sys.stderr, show_pos=True, hidden=hidden) as bar:
-            for number, result in zip(todo_rows, _results(todo, jobs)):
+            for number, result in zip(todo_rows, _results((base_data, out, force, lang), todo, jobs)):
                 entry = entries[number]
                 if result[0] == "error":
                     entry["errors"] = [problem(p) for p in result[1]]
                     entry["folder"] = ""
                 else:
-                    _, model, files = result
-                    try:  # each row's folder is a whole set of its own: all of it, or nothing
-                        written = write_set(out / entry["folder"], files, force)
-                    except OutputError as exc:
-                        entry["errors"] = [problem(("(output)", str(exc)))]
-                        entry["folder"] = ""
-                    else:
-                        entry["status"] = "ok"
-                        entry["model"] = model
-                        entry["files"] = [
-                            {"path": p.relative_to(out).as_posix(), "sha256": sha256(c), "bytes": len(c)}
-                            for p, c in zip(written, files.values())
-                        ]
+                    _, entry["model"], entry["files"] = result
+                    entry["status"] = "ok"
                 bar.update(1)
 
         ordered = [entries[n] for n in sorted(entries)]

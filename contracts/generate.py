@@ -3,20 +3,25 @@
 answers -> (model recommended if `auto`) -> blocked deals refused -> documents assembled -> findings
 -> clean DOCX, review DOCX with comments, findings summary -> written into the folder as one whole set
 (contracts.render.files.write_set: all of it or nothing, the folder locked while it is written).
+
+Files are rendered one at a time (``render_files``) and written as they come, so that the memory a set needs does
+not grow with its documents (a joint research set has one pledge per student, up to 100); ``build_set`` collects
+them into a dict for the callers that want the set in memory (the web front end, the tests).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from contracts import crosscheck, stamp
 from contracts.answers import Answers
 from contracts.assembly import assemble_set
 from contracts.document import Document
 from contracts.library import Library, default_library
-from contracts.render.files import write_set
-from contracts import crosscheck, stamp
 from contracts.recommend import Ranked, resolve_model
+from contracts.render.files import write_set
 from contracts.risk import SEVERITIES, Finding, RiskBook, findings, refuse_blocked
 
 REVIEW_DIR = "review"
@@ -54,36 +59,50 @@ def build_set(
     formats: tuple[str, ...] = ("docx",),
 ) -> GeneratedSet:
     """Assemble and render everything in memory: Word drafts (clean and review) and/or the board packet PDF."""
+    lib = lib or default_library()
+    answers, documents, found, ranking = prepare(answers, lib, book)
+    files = dict(render_files(answers, documents, found, ranking, lib, book, formats))
+    return GeneratedSet(answers, documents, found, ranking, files)
+
+
+def render_files(
+    answers: Answers,
+    documents: list[Document],
+    found: list[Finding],
+    ranking: list[Ranked],
+    lib: Library,
+    book: RiskBook | None = None,
+    formats: tuple[str, ...] = ("docx",),
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of a prepared set as (relative path, content), rendered only when the next one is asked for."""
     from contracts.render.docx import render_docx
     from contracts.render.review import add_review_comments
     from contracts.render.summary import summary_json, summary_markdown
 
-    lib = lib or default_library()
-    answers, documents, found, ranking = prepare(answers, lib, book)
     notes: dict[str, list[str]] = {}
     for f in found:
         for cid in f.clauses:
             notes.setdefault(cid, []).append(f"重要度{f.severity}: {f.message}")
-    files: dict[str, bytes] = {}
     if "docx" in formats:
         for d in documents:
             clean = render_docx(d)
-            files[f"{d.file_name}.docx"] = clean
-            files[f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx"] = add_review_comments(clean, d, notes)
+            yield f"{d.file_name}.docx", clean
+            yield f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx", add_review_comments(clean, d, notes)
+            del clean
     if "pdf" in formats:
         from contracts.packet import build_packet
         from contracts.render.pdf import render_pdf
         from contracts.risk import default_riskbook
 
         packet = build_packet(answers, documents, found, lib, book or default_riskbook())
-        files[packet.approval.file_name] = render_pdf(packet)
+        yield packet.approval.file_name, render_pdf(packet)
+        del packet
     found_dicts = [f.as_dict() for f in found]
     ranked_dicts = [{"model": r.model, "label": r.label, "score": r.score, "eligible": r.eligible,
                      "excluded": list(r.excluded), "reasons": list(r.reasons)} for r in ranking]
-    files[f"{REVIEW_DIR}/summary.json"] = summary_json(answers.model, documents, found_dicts, ranked_dicts)
+    yield f"{REVIEW_DIR}/summary.json", summary_json(answers.model, documents, found_dicts, ranked_dicts)
     label = lib.labels.get("model", {}).get(answers.model, answers.model)
-    files[f"{REVIEW_DIR}/summary.md"] = summary_markdown(label, documents, found_dicts, ranked_dicts)
-    return GeneratedSet(answers, documents, found, ranking, files)
+    yield f"{REVIEW_DIR}/summary.md", summary_markdown(label, documents, found_dicts, ranked_dicts)
 
 
 def generate(
@@ -93,6 +112,9 @@ def generate(
     lib: Library | None = None,
     formats: tuple[str, ...] = ("docx",),
 ) -> list[Path]:
-    """Render the set in memory, then write it whole: every file, or (on any failure) nothing and the old set intact."""
-    result = build_set(answers, lib, formats=formats)
-    return write_set(Path(out_dir), result.files, force)
+    """Check and assemble the set, then render it file by file straight into the folder's staging area: every file,
+    or (on any failure) nothing and the old set intact. Refusals (blocked deals, contradictions) come before the
+    folder is touched."""
+    lib = lib or default_library()
+    answers, documents, found, ranking = prepare(answers, lib)
+    return write_set(Path(out_dir), render_files(answers, documents, found, ranking, lib, formats=formats), force)

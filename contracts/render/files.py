@@ -1,16 +1,20 @@
 """Whole sets, written safely inside the output folder: all of the new set, or nothing of it.
 
-A set (every file of one run) is rendered in memory first. Then, in ``OutputFolder.write_set``:
+A set (every file of one run) is given as a mapping or as an iterable of (name, content) pairs that renders one
+file at a time (contracts.generate.render_files): each file goes to disk as it comes, so that a set of a hundred
+pledges never sits in memory whole. In ``OutputFolder.write_set``:
 
 1. OUT is created if needed and locked (``flock`` on the folder itself), so that the checks and the writes are one
    step: a second run into the same OUT fails at once with an OutputError (exit status 2) instead of interleaving.
 2. Leftovers of a killed run are recognised by their ``.keiyaku-`` names and removed; a staging folder whose run
    died while moving files into place is rolled back first (its journal says what was moved), so the old set is
    whole again.
-3. Every target is checked: inside OUT, no symbolic links, no folder or file in the way, no overwrite without
-   ``force``, names of at most 255 bytes.
-4. The files and the set's manifest (``.keiyaku.set.json``: which files belong to the set, with SHA-256) are
-   written into a staging folder inside OUT (the same filesystem, so a rename is atomic) and read back.
+3. Every target is checked as its file comes, before the file is staged: inside OUT, no symbolic links, no folder
+   or file in the way, no overwrite without ``force``, names of at most 255 bytes; after the last file, that OUT
+   does not hold another set (without ``force``).
+4. Each file is written into a staging folder inside OUT (the same filesystem, so a rename is atomic) and read
+   back; then the set's manifest (``.keiyaku.set.json``: which files belong to the set, with SHA-256). Nothing in
+   OUT outside the staging folder has changed yet, so a failure here (or in the renderer) leaves OUT as it was.
 5. Each file is moved into place with one rename. An old file it replaces, and with ``force`` every file of the
    previous set that no longer belongs, is first moved aside into the staging folder. If any step fails, every
    move is undone: nothing of the new set is visible and the old files are intact. On success the staging folder
@@ -26,6 +30,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from contracts.messages import text
@@ -78,36 +83,46 @@ def _cannot(path: Path, exc: OSError) -> OutputError:
 def plan_outputs(out_dir: Path, files: dict[str, bytes], force: bool) -> dict[Path, bytes]:
     """Check every target before anything is written; returns target path -> content."""
     out_dir = Path(out_dir)
+    _check_folder(out_dir)
+    root = out_dir.resolve()
+    planned: dict[Path, bytes] = {}
+    for name, content in files.items():
+        target = _target(out_dir, root, name, force)
+        if target in planned:
+            raise OutputError(text("output.duplicate", path=target))
+        planned[target] = content
+    return planned
+
+
+def _check_folder(out_dir: Path) -> None:
     if out_dir.is_symlink():
         raise OutputError(text("output.folder_symlink", path=out_dir))
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(text("output.not_folder", path=out_dir))
     for part in out_dir.parts:
         _check_component(part, out_dir)
-    root = out_dir.resolve()
-    planned: dict[Path, bytes] = {}
-    for name, content in files.items():
-        parts = [safe_name(part) for part in name.split("/")]
-        target = out_dir.joinpath(*parts)
-        folder = out_dir
-        for part in parts[:-1]:
-            folder = folder / part
-            if folder.is_symlink():
-                raise OutputError(text("output.symlink", path=folder))
-            if folder.exists() and not folder.is_dir():
-                raise OutputError(text("output.not_folder", path=folder))
-        if target.is_symlink():
-            raise OutputError(text("output.symlink", path=target))
-        if root not in target.resolve().parents:
-            raise OutputError(text("output.outside", name=name, out=out_dir))
-        if target.is_dir():
-            raise OutputError(text("output.is_folder", path=target))
-        if target.exists() and not force:
-            raise OutputError(text("output.exists", path=target))
-        if target in planned:
-            raise OutputError(text("output.duplicate", path=target))
-        planned[target] = content
-    return planned
+
+
+def _target(out_dir: Path, root: Path, name: str, force: bool) -> Path:
+    """The checked path of one file of the output (``root`` is ``out_dir`` resolved); OutputError if it is unsafe."""
+    parts = [safe_name(part) for part in name.split("/")]
+    target = out_dir.joinpath(*parts)
+    folder = out_dir
+    for part in parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise OutputError(text("output.symlink", path=folder))
+        if folder.exists() and not folder.is_dir():
+            raise OutputError(text("output.not_folder", path=folder))
+    if target.is_symlink():
+        raise OutputError(text("output.symlink", path=target))
+    if root not in target.resolve().parents:
+        raise OutputError(text("output.outside", name=name, out=out_dir))
+    if target.is_dir():
+        raise OutputError(text("output.is_folder", path=target))
+    if target.exists() and not force:
+        raise OutputError(text("output.exists", path=target))
+    return target
 
 
 def write_all(planned: dict[Path, bytes]) -> list[Path]:
@@ -137,8 +152,9 @@ def write_all(planned: dict[Path, bytes]) -> list[Path]:
 # --------------------------------------------------------------------------- whole sets
 
 
-def write_set(out_dir: Path, files: dict[str, bytes], force: bool) -> list[Path]:
-    """Write ``files`` (relative path -> content) as one set into ``out_dir``; see the module docstring."""
+def write_set(out_dir: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], force: bool) -> list[Path]:
+    """Write ``files`` (relative path -> content, or such pairs one at a time) as one set into ``out_dir``; see the
+    module docstring."""
     with OutputFolder(out_dir) as folder:
         return folder.write_set(files, force)
 
@@ -156,7 +172,7 @@ class OutputFolder:
 
     # ..................................................................... open, lock, recover
 
-    def __enter__(self) -> "OutputFolder":
+    def __enter__(self) -> OutputFolder:
         out = self.path
         for part in out.parts:
             _check_component(part, out)
@@ -228,36 +244,49 @@ class OutputFolder:
 
     # ..................................................................... the set
 
-    def write_set(self, files: dict[str, bytes], force: bool) -> list[Path]:
-        """All of ``files`` into place with their manifest, or nothing; returns the files' paths in order."""
-        out = self.path
-        names = self.check(files, force)
-        previous = _read_manifest(out) if force else []
-        gone = [rel for rel in previous if rel not in names.values() and rel != SET_MANIFEST
-                and _is_plain_file(out, rel)]
-        contents = {names[n]: files[n] for n in files}
-        manifest = {"files": {rel: hashlib.sha256(c).hexdigest() for rel, c in sorted(contents.items())},
-                    "written_by": "keiyaku"}
-        contents[SET_MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
-        dirs = sorted({str(Path(rel).parent) for rel in contents} - {"."}, key=lambda d: d.count("/"))
-        new_dirs = [d for d in dirs if not (out / d).exists()]
+    def write_set(self, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]], force: bool) -> list[Path]:
+        """All of ``files`` into place with their manifest, or nothing; returns the files' paths in order.
 
+        ``files`` may be a generator that renders each file when asked: each is checked, staged and read back
+        before the next is asked for, so that only one file of the set is held in memory at a time."""
+        out = self.path
+        pairs = files.items() if isinstance(files, Mapping) else files
         try:
+            stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        except OSError as exc:
+            raise _cannot(out, exc) from None
+        root = out.resolve()
+        digests: dict[str, str] = {}  # relative path in OUT -> SHA-256, in the order of the set
+        source, rendering = iter(pairs), False
+        try:
+            while True:
+                rendering = True  # an error here is the renderer's, not the disk's: it is raised as it is
+                pair = next(source, None)
+                rendering = False
+                if pair is None:
+                    break
+                name, content = pair
+                rel = self._checked(root, name, force)
+                if rel in digests:
+                    raise OutputError(text("output.duplicate", path=out / rel))
+                _stage(stage / "new" / rel, content)
+                digests[rel] = hashlib.sha256(content).hexdigest()
+                del pair, content  # the next file is rendered only after this one is on disk
+            self._check_no_set(force)
+            previous = _read_manifest(out) if force else []
+            gone = [rel for rel in previous if rel not in digests and rel != SET_MANIFEST and _is_plain_file(out, rel)]
+            manifest = {"files": dict(sorted(digests.items())), "written_by": "keiyaku"}
+            _stage(stage / "new" / SET_MANIFEST,
+                   (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode())
+            new = [*digests, SET_MANIFEST]
+            dirs = sorted({str(Path(rel).parent) for rel in new} - {"."}, key=lambda d: d.count("/"))
+            new_dirs = [d for d in dirs if not (out / d).exists()]
             for d in [".", *dirs]:  # temporary files an older keiyaku left in the folders of the set
                 if (out / d).is_dir() and not (out / d).is_symlink():
                     for stray in (out / d).glob(PREFIX + "*"):
                         if stray.name != SET_MANIFEST and (stray.is_symlink() or stray.is_file()):
                             stray.unlink()
-            stage = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
-        except OSError as exc:
-            raise _cannot(out, exc) from None
-        journal = {"new": list(contents), "gone": gone, "dirs": new_dirs}
-        try:
-            for rel, content in contents.items():
-                _write_file(stage / "new" / rel, content)
-            for rel, content in contents.items():  # check everything before anything becomes visible
-                if (stage / "new" / rel).read_bytes() != content:
-                    raise OSError(5, "the staged copy differs from the rendered file", str(stage / "new" / rel))
+            journal = {"new": new, "gone": gone, "dirs": new_dirs}
             _write_file(stage / JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
             for d in new_dirs:
                 (out / d).mkdir()
@@ -276,28 +305,48 @@ class OutputFolder:
                 after = text("output.kept_nothing")
             except OSError:  # the journal stays in the staging folder
                 after = text("output.restore_next")
-            if isinstance(exc, OSError):
+            if isinstance(exc, OSError) and not rendering:
                 raise OutputError(text("output.cannot_write_set", path=out, reason=exc.strerror or exc, after=after)) from None
             raise
         shutil.rmtree(stage, ignore_errors=True)
         for rel in gone:
             _remove_empty_parents(out, out / rel)
-        return [out / names[n] for n in files]
+        return [out / rel for rel in digests]
 
     def check(self, files: dict[str, bytes], force: bool) -> dict[str, str]:
-        """name in the set -> checked relative path in OUT; OutputError before anything is written (also used
-        on its own, by batch, to check the manifest paths before the first row is generated)."""
-        planned = plan_outputs(self.path, files, force)
-        rels = {name: target.relative_to(self.path).as_posix() for name, target in zip(files, planned)}
-        for rel in rels.values():
-            if rel.split("/")[0].startswith(PREFIX) or rel == SET_MANIFEST:
-                raise OutputError(text("output.reserved", name=rel, prefix=PREFIX, manifest=SET_MANIFEST))
+        """name in the set -> checked relative path in OUT; OutputError before anything is written (used by batch,
+        to check the manifest paths before the first row is generated)."""
+        root = self.path.resolve()
+        rels: dict[str, str] = {}
+        for name in files:
+            rel = self._checked(root, name, force)
+            if rel in rels.values():
+                raise OutputError(text("output.duplicate", path=self.path / rel))
+            rels[name] = rel
+        self._check_no_set(force)
+        return rels
+
+    def _checked(self, root: Path, name: str, force: bool) -> str:
+        """One file of the set: its checked path relative to OUT (not a name keiyaku keeps for itself)."""
+        rel = _target(self.path, root, name, force).relative_to(self.path).as_posix()
+        if rel.split("/")[0].startswith(PREFIX) or rel == SET_MANIFEST:
+            raise OutputError(text("output.reserved", name=rel, prefix=PREFIX, manifest=SET_MANIFEST))
+        return rel
+
+    def _check_no_set(self, force: bool) -> None:
+        """Without ``force``, OUT must not hold another set; its manifest, if any, must be a plain file."""
         manifest = self.path / SET_MANIFEST
         if os.path.lexists(manifest) and not force:
             raise OutputError(text("output.set_exists", path=self.path))
         if manifest.is_symlink() or manifest.is_dir():
             raise OutputError(text("output.not_plain_file", path=manifest))
-        return rels
+
+
+def _stage(path: Path, content: bytes) -> None:
+    """Write one file into the staging folder and read it back: nothing becomes visible that differs on disk."""
+    _write_file(path, content)
+    if path.read_bytes() != content:
+        raise OSError(5, "the staged copy differs from the rendered file", str(path))
 
 
 def _write_file(path: Path, content: bytes) -> None:
