@@ -1,6 +1,6 @@
 # Everything a fresh Debian machine needs, idempotently, then the drafts or the tests.
 #   make demo   set up, then write the example contracts into out/
-#   make test   set up, then run the whole test suite
+#   make test   set up, then lint (ruff, configured in pyproject.toml) and run the whole test suite
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -25,6 +25,7 @@ demo: setup
 	@echo "The browser questionnaire: $(VENV)/bin/keiyaku serve   then open http://127.0.0.1:8000/ (Ctrl-C stops it; deals are kept in ~/.local/share/keiyaku, or --data DIR)"
 
 test: setup
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 setup: system fonts venv

@@ -10,15 +10,13 @@ from __future__ import annotations
 import io
 import os
 import sys
-import subprocess
 
 import pytest
 from click.testing import CliRunner
 
 from cli.main import main
 from contracts.answers import MAX_ANSWERS_BYTES, InputError, read_input
-
-from conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES, keiyaku_process
 
 MINIMAL = FIXTURES / "answers_minimal.yaml"
 
@@ -81,9 +79,7 @@ def test_no_standard_input_at_all(monkeypatch):
 
 def test_closed_stdin_in_a_real_process():
     """The same, as the shell does it: file descriptor 0 closed before the program starts."""
-    code = "import sys; from cli.main import main; sys.argv = ['keiyaku', 'validate', '-']; main()"
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            preexec_fn=lambda: os.close(0))
+    result = keiyaku_process("validate", "-", preexec_fn=lambda: os.close(0))
     assert result.returncode == 2, result.stderr
     assert "標準入力が閉じています" in result.stderr and "Traceback" not in result.stderr
 

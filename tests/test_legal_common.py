@@ -42,7 +42,7 @@ def _set(data: dict, path: str, value) -> None:
     node[last] = value
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _build(model: str, changes: tuple):
     data = copy.deepcopy(example(model))
     for path, value in changes:
@@ -181,7 +181,7 @@ def test_a_seller_like_provider_keeps_liability_for_defects_it_knew_of():
 def test_writing_includes_electronic_records_in_the_nda_and_the_main_agreement(model):
     _, docs = build(model)
     for d in (nda(docs), main(docs)):
-        assert any("当該電磁的記録は、書面とみなす" in l for l in d.text_lines()), d.title
+        assert any("当該電磁的記録は、書面とみなす" in line for line in d.text_lines()), d.title
 
 
 # ---------------------------------------------------------------------------------------------- 4 the NDA

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import itertools
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from contracts.library import check, default_library
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _example(model: str) -> dict:
     return yaml.safe_load((EXAMPLES / f"{model}.yaml").read_text(encoding="utf-8"))
 

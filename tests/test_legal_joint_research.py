@@ -22,7 +22,8 @@ from contracts.answers import validate_answers
 from contracts.assembly import assemble_set
 from contracts.crosscheck import refuse_contradictions
 from contracts.document import Article, Document
-from contracts.library import check as lint, default_library
+from contracts.library import check as lint
+from contracts.library import default_library
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "joint_research.yaml"
@@ -636,7 +637,7 @@ def test_pledge_end_date_counts_from_the_day_after_the_term_ends(contract, nda, 
     f = facts.compute(answers(**changes))
     term = body(article(agreement(docs), "jr_term"))
     last = f"{f.term_end.year}年{f.term_end.month}月{f.term_end.day}日"
-    assert f"までとする" in term and last in term
+    assert "までとする" in term and last in term
     for pledge in pledges(docs):
         conf = body(article(pledge, "jr_pledge_confidentiality"))
         assert f"から{last}まで" in conf and f"前各項の義務は{end}まで存続します" in conf

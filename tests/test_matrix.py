@@ -8,8 +8,6 @@ full product, which would be tens of thousands of sets).
 from __future__ import annotations
 
 import copy
-import datetime as dt
-import itertools
 
 import pytest
 import yaml

@@ -44,7 +44,7 @@ def test_model_specific_clauses_are_in_the_drafts(example_sets, model):
     for prefix, headings, phrases in EXPECTED[model]:
         [path] = [p for p in example_sets[model].glob("*.docx") if p.name.startswith(prefix)]
         lines = docx_lines(path)
-        found = [ARTICLE_HEADING.match(l).group(2) for l in lines if ARTICLE_HEADING.match(l)]
+        found = [m.group(2) for m in map(ARTICLE_HEADING.match, lines) if m]
         for heading in headings:
             assert heading in found, (path.name, heading, found)
         text = "\n".join(lines)
@@ -55,7 +55,7 @@ def test_model_specific_clauses_are_in_the_drafts(example_sets, model):
 def test_every_contract_has_the_closing_and_one_signature_block_per_party(example_sets):
     from tests.conftest import docx_styles
 
-    for model, folder in example_sets.items():
+    for folder in example_sets.values():
         for path in folder.glob("0[12]_*.docx"):
             styles = docx_styles(path)
             closing = [t for s, t in styles if s == "末文"]

@@ -8,7 +8,6 @@ import errno
 import functools
 import json
 import os
-import subprocess
 
 import pytest
 import yaml
@@ -16,22 +15,18 @@ import yaml
 from contracts.answers import validate_answers
 from contracts.generate import build_set, generate
 from contracts.render import files as files_mod
-from click.testing import CliRunner
-
-from cli.main import main
 from contracts.render.files import SET_MANIFEST, OutputError, OutputFolder, plan_outputs, write_all, write_set
-
-from conftest import FIXTURES, KEIYAKU, ROOT
+from tests.conftest import FIXTURES, keiyaku
 
 ANSWERS_FILE = FIXTURES / "answers_minimal.yaml"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def answers():
     return validate_answers(yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8")))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def the_set() -> dict[str, bytes]:
     return build_set(answers()).files
 
@@ -47,10 +42,6 @@ def leftovers(folder):
 def documents(folder):
     """What a user sees of the set: every file but keiyaku's manifest of it."""
     return {name: blob for name, blob in snapshot(folder).items() if name != SET_MANIFEST}
-
-
-def cli(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 @pytest.mark.parametrize(
@@ -127,10 +118,9 @@ def test_never_overwrites_without_force(tmp_path):
 def test_cli_without_force_exits_2_and_keeps_the_files(tmp_path):
     out = tmp_path / "out"
     write_all(plan_outputs(out, {"01_秘密保持契約書.docx": b"previous"}, force=False))
-    result = subprocess.run(KEIYAKU + ["generate", str(ANSWERS_FILE), "--out", str(out)], capture_output=True,
-                            text=True, timeout=120, cwd=ROOT)
-    assert result.returncode == 2, result.stderr
-    assert "既に存在します" in result.stderr and "Traceback" not in result.stderr
+    result = keiyaku("generate", ANSWERS_FILE, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert "既に存在します" in result.stderr
     assert snapshot(out) == {"01_秘密保持契約書.docx": b"previous"}
 
 
@@ -249,7 +239,7 @@ def test_a_killed_run_is_rolled_back_by_the_next_one(tmp_path, monkeypatch):
             try:
                 calls = []
 
-                def die(src, dst):
+                def die(src, dst, calls=calls, k=k):
                     calls.append(src)
                     if len(calls) == k:
                         os._exit(9)
@@ -306,11 +296,11 @@ def test_a_second_run_into_a_locked_folder_exits_2_and_writes_nothing(tmp_path):
     """Item 3: the check and the writes are one step; a concurrent run neither waits forever nor overwrites."""
     out = tmp_path / "out"
     with OutputFolder(out):
-        result = cli("generate", ANSWERS_FILE, "--out", out)
+        result = keiyaku("generate", ANSWERS_FILE, "--out", out)
         assert result.exit_code == 2, result.output
         assert "別の keiyaku の実行" in result.stderr and "Traceback" not in result.output
         assert snapshot(out) == {}
-    assert cli("generate", ANSWERS_FILE, "--out", out).exit_code == 0
+    assert keiyaku("generate", ANSWERS_FILE, "--out", out).exit_code == 0
 
 
 @pytest.mark.parametrize("case", ["a file named review", "a folder at an output name", "a name over 255 bytes"])
@@ -328,7 +318,7 @@ def test_what_is_in_the_way_is_an_input_fault_exit_2(tmp_path, case):
     else:
         out = out / ("長" * 90)  # 270 bytes in UTF-8
     before = snapshot(tmp_path)
-    result = cli("generate", ANSWERS_FILE, "--out", out, "--force")
+    result = keiyaku("generate", ANSWERS_FILE, "--out", out, "--force")
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: ") and "internal error" not in result.stderr
     assert snapshot(tmp_path) == before and leftovers(tmp_path) == []
@@ -348,7 +338,7 @@ def test_a_read_only_or_full_disk_is_exit_2_with_the_old_set_intact(tmp_path, mo
         return real_replace(src, dst)
 
     monkeypatch.setattr(files_mod.os, "replace", refuse_review)
-    result = cli("generate", ANSWERS_FILE, "--out", out, "--force")
+    result = keiyaku("generate", ANSWERS_FILE, "--out", out, "--force")
     monkeypatch.undo()
     assert result.exit_code == 2, result.output
     assert os.strerror(err) in result.stderr and "internal error" not in result.stderr
@@ -361,7 +351,7 @@ def test_a_really_read_only_review_folder(tmp_path):
     before = with_old_set(out)
     (out / "review").chmod(0o555)
     try:
-        result = cli("generate", ANSWERS_FILE, "--out", out, "--force")
+        result = keiyaku("generate", ANSWERS_FILE, "--out", out, "--force")
     finally:
         (out / "review").chmod(0o755)
     assert result.exit_code == 2, result.output

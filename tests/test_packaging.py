@@ -20,8 +20,8 @@ def test_wheel_ships_library_and_templates_and_loads_them(tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     code = ("import contracts.paths as p, contracts.library as l; "
-            "assert str(p.CLAUSES_DIR).startswith(%r), p.CLAUSES_DIR; "
-            "print(len(l.load_library().documents))" % str(site))
+            f"assert str(p.CLAUSES_DIR).startswith({str(site)!r}), p.CLAUSES_DIR; "
+            "print(len(l.load_library().documents))")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(site)},
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr

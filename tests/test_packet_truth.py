@@ -29,7 +29,12 @@ from contracts.assembly import date_ja
 from contracts.generate import prepare
 from contracts.library import default_library
 from contracts.packet import (
-    DELETION_CLAUSES, DERIVED_CLAUSES, LIABILITY_CLAUSES, RESULTS_CLAUSES, board_text, build_packet,
+    DELETION_CLAUSES,
+    DERIVED_CLAUSES,
+    LIABILITY_CLAUSES,
+    RESULTS_CLAUSES,
+    board_text,
+    build_packet,
 )
 from contracts.recommend import rank, verdict
 from contracts.risk import default_riskbook

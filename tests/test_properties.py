@@ -27,8 +27,7 @@ from lxml import etree
 
 from contracts.answers import AnswersError, validate_answers
 from contracts.generate import build_set
-
-from conftest import FIXTURES, have
+from tests.conftest import FIXTURES, have
 
 LONG = os.environ.get("KEIYAKU_LONG_FUZZ") == "1"
 DOCX_EXAMPLES = 400 if LONG else 15
@@ -120,7 +119,7 @@ def strict_parse_all(blob: bytes) -> None:
                 etree.fromstring(z.read(name), parser)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def baseline():
     """Paragraph counts of the fixture's Word files, and which fields show up in their text (one marker each)."""
     result = build_set(validate_answers(BASE))
@@ -244,12 +243,12 @@ def base_name(path: str) -> str:
     return next((m for section, m in SECTION_EXAMPLE.items() if path.startswith(section + ".")), "fixture")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def base_data(name: str) -> dict:
     return BASE if name == "fixture" else yaml.safe_load(EXAMPLE_FILES[name].read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def base_baseline(name: str):
     """Paragraph counts of the base's Word files, and which of its fields show up in their text (one marker each)."""
     files = build_set(validate_answers(base_data(name))).files

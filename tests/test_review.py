@@ -12,7 +12,7 @@ from lxml import etree
 
 from contracts.answers import validate_answers
 from contracts.generate import build_set
-from tests.conftest import ARTICLE_HEADING, EXAMPLES, KEIYAKU, ROOT, have
+from tests.conftest import ARTICLE_HEADING, ROOT, have, keiyaku
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -36,7 +36,7 @@ def comments_of(path) -> list[dict]:
 
 
 def test_every_article_of_every_review_copy_carries_one_comment(example_sets):
-    for model, folder in example_sets.items():
+    for folder in example_sets.values():
         for clean in folder.glob("*.docx"):
             review = folder / "review" / f"{clean.stem}_レビュー用.docx"
             assert review.exists(), review
@@ -103,18 +103,18 @@ def test_model_auto_drafts_the_recommended_model_and_records_why(tmp_path):
     data["deal"]["goals"] = ["research"]  # recommends joint research, whose section this file lacks
     answers = tmp_path / "auto.yaml"
     answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = subprocess.run(KEIYAKU + ["generate", str(answers), "--out", str(tmp_path / "o")], capture_output=True, text=True)
-    assert out.returncode == 2 and "deal.research" in out.stderr and "joint_research" in out.stderr
+    out = keiyaku("generate", answers, "--out", tmp_path / "o")
+    assert out.exit_code == 2 and "deal.research" in out.stderr and "joint_research" in out.stderr
     assert not (tmp_path / "o").exists()
 
 
 def test_risk_command_groups_by_severity_and_fails_on_request():
     ex = str(ROOT / "examples" / "data_provision.yaml")
-    out = subprocess.run(KEIYAKU + ["risk", ex], capture_output=True, text=True)
-    assert out.returncode == 0 and "■ 重要度「中」" in out.stdout
-    assert subprocess.run(KEIYAKU + ["risk", ex, "--fail-on", "中"], capture_output=True).returncode == 1
-    assert subprocess.run(KEIYAKU + ["risk", ex, "--fail-on", "高"], capture_output=True).returncode == 0
-    found = json.loads(subprocess.run(KEIYAKU + ["risk", ex, "--json"], capture_output=True, text=True).stdout)
+    out = keiyaku("risk", ex)
+    assert out.exit_code == 0 and "■ 重要度「中」" in out.stdout
+    assert keiyaku("risk", ex, "--fail-on", "中").exit_code == 1
+    assert keiyaku("risk", ex, "--fail-on", "高").exit_code == 0
+    found = json.loads(keiyaku("risk", ex, "--json").stdout)
     assert {f["rule"] for f in found} == {"know_how_in_learners_hands", "trade_secret_many_recipients"}
 
 
@@ -123,14 +123,14 @@ def test_recommend_command(tmp_path):
     data["deal"]["goals"] = ["talent", "pr"]
     answers = tmp_path / "a.yaml"
     answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = subprocess.run(KEIYAKU + ["recommend", str(answers)], capture_output=True, text=True)
-    assert out.returncode == 0 and out.stdout.startswith("ハッカソン型を推奨します")
+    out = keiyaku("recommend", answers)
+    assert out.exit_code == 0 and out.stdout.startswith("ハッカソン型を推奨します")
     assert "1. ハッカソン型（hackathon）" in out.stdout and "← 推奨" in out.stdout
-    result = json.loads(subprocess.run(KEIYAKU + ["recommend", str(answers), "--json"], capture_output=True, text=True).stdout)
+    result = json.loads(keiyaku("recommend", answers, "--json").stdout)
     ranked = result["ranking"]
     assert result["verdict"]["status"] == "lead" and result["verdict"]["models"] == ["hackathon"]
     assert [r["model"] for r in ranked][0] == "hackathon" and len(ranked) == 4
     del data["deal"]["goals"]
     answers.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    missing = subprocess.run(KEIYAKU + ["recommend", str(answers)], capture_output=True, text=True)
-    assert missing.returncode == 2 and "deal.goals" in missing.stderr
+    missing = keiyaku("recommend", answers)
+    assert missing.exit_code == 2 and "deal.goals" in missing.stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ from contracts.library import default_library
 from contracts.recommend import rank as recommend
 from contracts.recommend import verdict
 from contracts.risk import check_rules, default_riskbook, findings, load_riskbook, refuse_blocked
-from tests.conftest import FIXTURES, KEIYAKU, ROOT
+from tests.conftest import FIXTURES, ROOT, keiyaku
 
 EXAMPLES = ROOT / "examples"
 
@@ -356,9 +355,8 @@ def test_cli_refuses_the_pseudonymized_deal(command, tmp_path):
     args = [command, str(RISK / "pseudonymized_data_provision.yaml")]
     if command == "generate":
         args += ["--out", str(out)]
-    result = subprocess.run(KEIYAKU + args, capture_output=True, text=True)
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert "Traceback" not in result.stderr
+    result = keiyaku(*args)
+    assert result.exit_code == 2, result.output
     assert "data.personal_info" in result.stderr
     assert not out.exists() or not any(out.iterdir())
 
@@ -429,8 +427,8 @@ def test_nothing_fits_names_the_nearest_set_up():
 
 
 def test_auto_refuses_a_tie_instead_of_picking_one():
-    from contracts.recommend import Ranked, resolve_model
     import contracts.recommend as rec
+    from contracts.recommend import Ranked, resolve_model
 
     data = yaml.safe_load((EXAMPLES / "data_provision.yaml").read_text(encoding="utf-8"))
     data["model"] = "auto"
@@ -451,20 +449,17 @@ def test_examples_are_not_blocked():
 
 
 def test_risk_command_prints_the_same_findings_as_the_summary_and_what_was_checked(tmp_path):
-    from click.testing import CliRunner
-
-    from cli.main import main
     from contracts.generate import build_set
 
     data = yaml.safe_load((EXAMPLES / "joint_research.yaml").read_text(encoding="utf-8"))
     data["deal"]["execution"] = "paper"
     path = tmp_path / "a.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    out = CliRunner().invoke(main, ["risk", str(path), "--json"])
+    out = keiyaku("risk", path, "--json")
     assert out.exit_code == 0, out.output
-    rules = {f["rule"] for f in json.loads(out.output)}
+    rules = {f["rule"] for f in json.loads(out.stdout)}
     summary = json.loads(build_set(validate_answers(data)).files["review/summary.json"])
     assert rules == {f["rule"] for f in summary["findings"]}
     assert {"answers_masked_identifiers", "stamp_duty"} <= rules
-    text = CliRunner().invoke(main, ["risk", str(path)]).output
+    text = keiyaku("risk", path).stdout
     assert "確認した事項:" in text

@@ -429,9 +429,9 @@ def test_keiyaku_serve_starts_and_answers_on_loopback(tmp_path):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as r:
                     assert r.status == 200 and "案件一覧" in r.read().decode("utf-8")
                     break
-            except OSError:
+            except OSError as exc:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(proc.stderr.read() if proc.poll() is not None else "no answer")
+                    raise AssertionError(proc.stderr.read() if proc.poll() is not None else "no answer") from exc
                 time.sleep(0.2)
     finally:
         proc.terminate()
