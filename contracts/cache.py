@@ -50,7 +50,12 @@ def folder() -> Path | None:
     configured = os.environ.get("KEIYAKU_CACHE_DIR")
     if configured is not None:
         return Path(configured) if configured.strip() else None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder to find: work without the cache
+            return None
     return Path(base) / "keiyaku"
 
 

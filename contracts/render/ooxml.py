@@ -404,6 +404,7 @@ class Comments:
     def __init__(self, package: Package):
         self._package = package
         self._element = None
+        self._next_id: int | None = None  # python-docx's max() + 1, asked once (its XPath per comment was quadratic)
 
     def _part(self):
         if self._element is None:
@@ -427,7 +428,10 @@ class Comments:
         from lxml import etree
 
         comments = self._part()
-        cid = str(comments._next_available_comment_id())
+        if self._next_id is None:
+            self._next_id = comments._next_available_comment_id()
+        cid = str(self._next_id)
+        self._next_id += 1
         xml = [f'<w:comment xmlns:w="{_NS_W}" w:id="{cid}" w:author={_attr(author)} w:initials={_attr(initials)} '
                f'w:date={_attr(ST_DateTime.convert_to_xml(date))}>']
         first, *rest = lines
