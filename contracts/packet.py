@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Optional
+from functools import cache
 
 from contracts import facts as deal_facts
 from contracts import vocabulary
@@ -231,7 +230,7 @@ def _set_answer(m: re.Match) -> str:
     return f"{_label(path)}を{labels}と{verb}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _answer_values() -> frozenset[str]:
     """Every value an answer can take from a fixed list (fee, fixed, limited_provision …)."""
     return frozenset({"true", "false"} | {str(v) for e in vocabulary.entries() for v in e.values})
@@ -242,7 +241,7 @@ def _drop_values(m: re.Match) -> str:
     return "" if all(v in _answer_values() for v in m.group(1).split(" / ")) else m.group(0)
 
 
-def board_text(text: str, own: Optional[str] = None) -> str:
+def board_text(text: str, own: str | None = None) -> str:
     """Finding and annotation text as the approving body reads it: no answers paths or values, no "回答".
 
     ``own`` (当社/本学/本機関) replaces 「自社」 in text addressed to the provider (findings); annotations speak of
@@ -261,11 +260,11 @@ def board_text(text: str, own: Optional[str] = None) -> str:
 # --------------------------------------------------------------------------- reading the drafted set
 
 
-def _main(documents: list[Document]) -> Optional[Document]:
+def _main(documents: list[Document]) -> Document | None:
     return next((d for d in documents if d.kind in MAIN_KINDS), None)
 
 
-def _article(doc: Optional[Document], clause_ids: tuple[str, ...]) -> Optional[Article]:
+def _article(doc: Document | None, clause_ids: tuple[str, ...]) -> Article | None:
     if doc is None:
         return None
     return next((a for a in doc.articles if a.clause_id in clause_ids), None)
@@ -275,7 +274,7 @@ def _cite(doc: Document, a: Article) -> str:
     return f"（{doc.title}{a.label}）"
 
 
-def _sentence_about(doc: Optional[Document], topic: str, outcome: str) -> Optional[tuple[Article, str]]:
+def _sentence_about(doc: Document | None, topic: str, outcome: str) -> tuple[Article, str] | None:
     """The first sentence of the agreement that disposes of ``topic`` (「…作成した派生データは、…甲に引き渡し、又は
     消去する。」): ``topic`` as the subject (は、) and an ``outcome`` word after it; with its article."""
     if doc is None:
@@ -288,7 +287,7 @@ def _sentence_about(doc: Optional[Document], topic: str, outcome: str) -> Option
     return None
 
 
-def _outcome(doc: Optional[Document], clause_ids: tuple[str, ...], own: str, with_heading: bool = False) -> Optional[str]:
+def _outcome(doc: Document | None, clause_ids: tuple[str, ...], own: str, with_heading: bool = False) -> str | None:
     a = _article(doc, clause_ids)
     if a is None:
         return None

@@ -7,6 +7,8 @@ former side notes, and no more pages (37-43 pages instead of 37-45 on the four e
 
 from __future__ import annotations
 
+import gc
+import sys
 from dataclasses import dataclass
 
 from contracts.document import FAVOURS_JA
@@ -50,11 +52,40 @@ def chart(packet: BoardPacket) -> dict:
     return {"bars": bars, "width": max(width, left + 3 * 130), "height": height, "legend": legend, "bar_height": 20}
 
 
+def _weasyprint_html():
+    """WeasyPrint's HTML class, imported without ctypes.util.find_library on Linux.
+
+    WeasyPrint tries several names for each C library, Windows and macOS ones first; cffi passes each name that does
+    not load to ctypes.util.find_library, which runs ldconfig and gcc: about 0.18 s of subprocesses per process
+    (Kozea/WeasyPrint#1125). Its list also holds each library's Linux soname (libpango-1.0.so.0, ...), which the
+    dynamic loader finds by itself, so the search is switched off while WeasyPrint loads: the same libraries load.
+    (Another thread calling find_library during that import would get None: nothing in keiyaku does.)
+    """
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        from weasyprint import HTML
+        return HTML
+    import ctypes.util
+
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        from weasyprint import HTML
+    except OSError:  # a system whose libraries only the search finds: load WeasyPrint the usual way
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+        ctypes.util.find_library = find_library
+        from weasyprint import HTML
+    finally:
+        ctypes.util.find_library = find_library
+    return HTML
+
+
 def render_pdf(packet: BoardPacket) -> bytes:
     from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
-    from markupsafe import Markup
     from jinja2.sandbox import SandboxedEnvironment
-    from weasyprint import HTML
+    from markupsafe import Markup
+
+    HTML = _weasyprint_html()
 
     env = SandboxedEnvironment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -65,4 +96,12 @@ def render_pdf(packet: BoardPacket) -> bytes:
         p=packet, chart=chart(packet), favours=FAVOURS_JA, font=FONT,
         css=Markup((TEMPLATES_DIR / "packet.css").read_text(encoding="utf-8")),  # our own file: not user text
     )
-    return HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    # The cyclic garbage collector paused for the render: its passes over WeasyPrint's many young boxes cost about
+    # 0.1 s per packet, and the peak memory stays the same (the boxes live until the PDF is written anyway).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf()
+    finally:
+        if collecting:
+            gc.enable()
