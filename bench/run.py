@@ -242,14 +242,21 @@ def plain(value):
     return value
 
 
-def library_load() -> float:
-    """Seconds to load the clause library and risk book in this process (the first thing the bench loads)."""
+def library_load() -> tuple[float, float]:
+    """Seconds to build the library cache (what the first process after a change of the library or of keiyaku pays)
+    and to read it (every other process), in this process: contracts/cache.py."""
+    from contracts import cache
     from contracts.library import default_library
+    from contracts.paths import CLAUSES_DIR
     from contracts.risk import default_riskbook
 
     t = time.perf_counter()
+    bundle = cache.build(CLAUSES_DIR)
+    built = time.perf_counter() - t
+    cache.write(CLAUSES_DIR, bundle)
+    t = time.perf_counter()
     default_library(), default_riskbook()
-    return time.perf_counter() - t
+    return built, time.perf_counter() - t
 
 
 def startup(runs: int, tmp: Path) -> list[Figure]:
@@ -596,8 +603,9 @@ def main() -> None:
         "",
         *table(ip),
         "",
-        f"Loading the clause library and risk book once per process: {load_time:.2f} s ({_loader_name()}; "
-        "with the cache of contracts/cache.py when it is there).",
+        f"The clause library and risk rules (contracts/cache.py): built, validated and compiled in {load_time[0]:.2f} s "
+        f"once after a change of the library or of keiyaku ({_loader_name()}); read from the cache in "
+        f"{load_time[1] * 1000:.0f} ms by every other process.",
         "",
         "## `keiyaku serve`: one preview update (bench/preview.py)",
         "",
