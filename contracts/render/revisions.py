@@ -369,13 +369,7 @@ def _core_comment(core: bytes, text: str) -> bytes:
 
 
 def _zip(names: list[str], members: dict[str, bytes]) -> bytes:
-    from contracts.render.ooxml import ZIP_EPOCH
+    """The package as every other DOCX of keiyaku is written (contracts.render.ooxml.write_zip)."""
+    from contracts.render.ooxml import Member, write_zip
 
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in names:
-            zi = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = 0o600 << 16
-            dst.writestr(zi, members[name], compresslevel=6)
-    return out.getvalue()
+    return write_zip(Member.of(name, members[name]) for name in names)
