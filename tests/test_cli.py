@@ -98,6 +98,15 @@ def test_help_starts_with_the_interpreter_alone_and_without_the_renderers():
     assert all(line.startswith("import time:") for line in result.stderr.splitlines())  # nothing else on stderr
 
 
+def test_validate_reads_the_library_without_loading_the_renderers():
+    """validate assembles the whole set in memory and writes nothing: Word and PDF libraries stay unloaded."""
+    result = keiyaku_process("validate", EXAMPLES[0], flags=("-X", "importtime"))
+    assert result.returncode == 0, result.stderr
+    imported = {line.rsplit("|", 1)[1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+    assert {"contracts.assembly", "contracts.cache"} <= imported
+    assert not imported & {"docxtpl", "docx", "weasyprint", "lxml"}
+
+
 def test_a_program_that_exits_fast_has_flushed_every_line_and_file(tmp_path):
     """stdout is a pipe here (block-buffered): every written file is listed, and every file is whole."""
     result = keiyaku_process("generate", EXAMPLES[0], "--out", tmp_path)
