@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
+from jinja2 import nodes
+
 from contracts import conditions, facts, vocabulary
 from contracts.answers import Answers, AnswersError
 from contracts.library import Library, _answer_paths, text_conditions, text_strings
@@ -252,7 +254,12 @@ def paths_read_by(lib: Library, model: str) -> frozenset[str]:
             paths.update(conditions.fields_used(cond))
         for s in text_strings(text):
             if "{" in s:
-                paths.update(_answer_paths(lib.env.parse(s)))
+                tree = lib.env.parse(s)
+                paths.update(_answer_paths(tree))
+                paths.update(f"facts.{n.attr}" for n in tree.find_all(nodes.Getattr)
+                             if isinstance(n.node, nodes.Name) and n.node.name == "facts")
+    for path in [p for p in paths if p.startswith("facts.")]:  # a fact printed reads the answers it is made of
+        paths.update(facts.READS.get(path.removeprefix("facts."), ()))
     return frozenset(paths)
 
 

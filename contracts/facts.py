@@ -50,6 +50,24 @@ class PersonalHint:
     text: str
 
 
+# The answers a fact reads that no text reads directly, for the check of answers that no clause reads
+# (contracts.crosscheck.paths_read_by): a text printing the fact counts as reading them. Tested: every key is a fact,
+# every path an answers field.
+READS: dict[str, tuple[str, ...]] = {
+    "services_text": ("deal.consulting.services",),
+    "services_count": ("deal.consulting.services",),
+    "deliverables_text": ("deal.consulting.deliverables",),
+    "provider_roles_text": ("deal.research.provider_roles",),
+    "university_roles_text": ("deal.research.university_roles",),
+    "students_text": ("deal.research.students",),
+    "prizes_text": ("deal.hackathon.prizes",),
+    "prizes_total_yen": ("deal.hackathon.prizes",),
+    "name_removal": ("data.processing",),
+    "fee_due_on_acceptance": ("deal.fee.due",),
+    "fee_due_at_program_end": ("deal.fee.due",),
+}
+
+
 @dataclass(frozen=True)
 class Facts:
     model: str

@@ -393,3 +393,22 @@ def test_a_provision_not_yet_in_force_at_the_contract_date_is_reported():
 ])
 def test_term_end_follows_the_civil_code(start, months, end):
     assert facts.period_end(start, months) == end
+
+
+def test_the_answers_a_fact_reads_are_facts_and_answers_fields():
+    """facts.READS maps printed facts back to answers, for the unused-answers check: no stale names on either side."""
+    import dataclasses
+
+    from contracts import facts, vocabulary
+
+    names = {f.name for f in dataclasses.fields(facts.Facts)}
+    assert set(facts.READS) <= names
+    assert all(vocabulary.exists(p) for paths in facts.READS.values() for p in paths)
+
+
+def test_an_answer_read_only_through_a_fact_counts_as_read():
+    """deal.consulting.services reaches the consulting agreement only as facts.services_text."""
+    from contracts.crosscheck import paths_read_by
+
+    read = paths_read_by(default_library(), "paid_consulting")
+    assert "facts.services_text" in read and "deal.consulting.services" in read
