@@ -1,7 +1,7 @@
 """A cache of the shipped library across processes: validated, with every text's template compiled.
 
-Every one-shot command used to parse ~1.6 MB of YAML, validate it and compile the ≈500 Jinja texts of its model before drafting a
-word: most of its time. The result depends only on the library files and on the code that reads them, so it is
+Every one-shot command used to parse ~1.6 MB of YAML, validate it and compile the ≈500 Jinja texts of its model
+before drafting a word: most of its time. The result depends only on the library files and on the code that reads them, so it is
 stored once in the user's cache folder (``$KEIYAKU_CACHE_DIR``, else ``$XDG_CACHE_HOME/keiyaku``, else
 ``~/.cache/keiyaku``; an empty ``KEIYAKU_CACHE_DIR`` turns the cache off) and reused while nothing changed.
 
