@@ -22,6 +22,7 @@ from pathlib import Path
 import click
 
 from cli.errors import Failure, errors_to_exit, shown
+from cli.process import collect_garbage
 
 MANIFEST_JSON = "manifest.json"
 MANIFEST_CSV = "manifest.csv"
@@ -248,6 +249,7 @@ def _run(base: str, rows: str, out_dir: str, encoding: str, name_column: str | N
 
         if todo:
             default_library(), default_riskbook()  # loaded once, before the workers fork (they share its pages)
+        collect_garbage()  # a long run: the collector works again, on what the rows make (the library is frozen)
         jobs = jobs or _default_jobs()
         hidden = not sys.stderr.isatty()  # a bar only on a terminal; logs and pipes get the summary
         with click.progressbar(length=len(todo), label="generating", file=sys.stderr, show_pos=True, hidden=hidden) as bar:

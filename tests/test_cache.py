@@ -7,7 +7,6 @@ is ignored and rebuilt.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import shutil
@@ -129,7 +128,7 @@ def test_a_foreign_pickle_with_a_valid_header_is_refused(own_copy):
     """Even a file that passes the digest check may only contain the library's own classes."""
     payload = pickle.dumps(Payload(), protocol=5)
     head = own_copy.read_bytes().partition(b"\n\n")[0].split(b"\n")
-    own_copy.write_bytes(head[0] + b"\n" + head[1] + b"\n" + hashlib.sha256(payload).hexdigest().encode()
+    own_copy.write_bytes(head[0] + b"\n" + head[1] + b"\n" + cache.checksum(payload).encode()
                          + b"\n\n" + payload)
     assert cache.read(CLAUSES_DIR) is None
 
@@ -170,7 +169,7 @@ def test_the_docx_template_parts_are_kept_compiled_and_a_foreign_store_is_ignore
     # A store whose entries are not code (here: text where code should be) is not used; the drafts stay the same.
     payload = pickle.dumps({source: b"not code" for source in codes}, protocol=5)
     head = store.read_bytes().partition(b"\n\n")[0].split(b"\n")
-    store.write_bytes(head[0] + b"\n" + head[1] + b"\n" + hashlib.sha256(payload).hexdigest().encode()
+    store.write_bytes(head[0] + b"\n" + head[1] + b"\n" + cache.checksum(payload).encode()
                       + b"\n\n" + payload)
     store.chmod(0o600)
     assert generate(tmp_path / "b", str(folder)) == first
