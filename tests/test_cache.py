@@ -143,6 +143,25 @@ def test_the_key_changes_with_the_library_text(tmp_path):
     assert cache.key(copy) != before
 
 
+def test_the_key_changes_when_a_file_is_rewritten_with_the_same_size(tmp_path):
+    """The key reads files by size and times (as Python's bytecode cache does): an edit of the same length, written
+    in place, still changes it (its change time), and so does copying an older file back with its old modification
+    time."""
+    copy = tmp_path / "clauses"
+    shutil.copytree(CLAUSES_DIR, copy)
+    path = copy / "nda.yaml"
+    before = cache.key(copy)
+    text = path.read_text(encoding="utf-8")
+    assert "秘密情報" in text
+    path.write_text(text.replace("秘密情報", "機密情報", 1), encoding="utf-8")  # same number of bytes
+    assert path.stat().st_size == (CLAUSES_DIR / "nda.yaml").stat().st_size
+    edited = cache.key(copy)
+    assert edited != before
+    shutil.copy2(CLAUSES_DIR / "nda.yaml", path)  # the old text back, with its old modification time
+    assert path.stat().st_mtime_ns == (CLAUSES_DIR / "nda.yaml").stat().st_mtime_ns
+    assert cache.key(copy) != edited
+
+
 def test_an_empty_setting_turns_the_cache_off(tmp_path, monkeypatch):
     monkeypatch.setenv("KEIYAKU_CACHE_DIR", "")
     assert cache.folder() is None
