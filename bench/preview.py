@@ -55,7 +55,10 @@ def measure(runs: int) -> tuple[str, list[tuple[str, list[float], str]]]:
     from web.app import App, create_app
     from web.server import warm_up
 
+    from cli.process import collect_garbage
+
     warm_up()
+    collect_garbage()  # what `keiyaku serve` does after its warm-up
     data = parse_text(EXAMPLE.read_text(encoding="utf-8"), str(EXAMPLE))
     raw = Q.flatten(data)
     lib = default_library()
