@@ -45,6 +45,7 @@ def measure(runs: int) -> tuple[str, list[tuple[str, list[float], str]]]:
     import re
     import warnings
 
+    from cli.process import collect_garbage
     from contracts import questions as Q
     from contracts.answers import parse_text
     from contracts.consistency import check_set
@@ -54,8 +55,6 @@ def measure(runs: int) -> tuple[str, list[tuple[str, list[float], str]]]:
     from web import views
     from web.app import App, create_app
     from web.server import warm_up
-
-    from cli.process import collect_garbage
 
     warm_up()
     collect_garbage()  # what `keiyaku serve` does after its warm-up

@@ -314,6 +314,7 @@ def heavy_imports_at_startup() -> str:
 def in_process(runs: int) -> tuple[list[Figure], dict]:
     from docxtpl import DocxTemplate
 
+    from cli.process import collect_garbage
     from contracts.answers import load_answers
     from contracts.assembly import assemble
     from contracts.generate import build_set, prepare, render_files
@@ -323,8 +324,6 @@ def in_process(runs: int) -> tuple[list[Figure], dict]:
     from contracts.render.pdf import render_pdf
     from contracts.render.review import add_review_comments
     from contracts.risk import default_riskbook
-
-    from cli.process import collect_garbage
 
     lib, book = default_library(), default_riskbook()
     collect_garbage()  # as `keiyaku serve` does once the library is loaded: it stays out of the collector's passes
