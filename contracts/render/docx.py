@@ -1,9 +1,9 @@
 """Document tree -> .docx bytes through the docxtpl template, deterministically.
 
-docxtpl renders with autoescape on (its default silently drops text after a stray ``<`` or ``&``) and a
-strict-undefined Jinja environment; the zip is written with fixed timestamps so that the same tree always gives
-the same bytes. The package work (which parts are rendered, which are kept as the template's bytes) is in
-``contracts.render.ooxml``.
+The template is rendered as docxtpl renders it, with autoescape on (its default silently drops text after a stray
+``<`` or ``&``) and a strict-undefined Jinja environment; the zip is written with fixed timestamps so that the same
+tree always gives the same bytes. The package work (docxtpl's steps replicated with lxml, which parts are rendered,
+which are kept as the template's bytes) is in ``contracts.render.ooxml`` and ``contracts.render.docxtpl_steps``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,26 @@
-"""Word packages part by part: the one home of python-docx and docxtpl internals.
+"""Word packages part by part, with lxml alone: the one home of what keiyaku takes from python-docx and docxtpl.
 
-python-docx loads a package by parsing every XML part and saves it by serialising and compressing every part again;
-for our drafts that is mostly the template's 361 KB styles.xml, which never changes. Here a package is its zip
-members: a part is parsed only when a renderer asks for it, written back only if it was parsed, and every other
-member keeps its compressed bytes (the template's are compressed once per process). The output is byte-identical
-to what python-docx and docxtpl write (tests/test_ooxml.py compares with them), because
+A package is its zip members: a part is parsed only when a renderer asks for it, written back only if it was
+parsed, and every other member keeps its compressed bytes, so the template's 361 KB styles.xml is never parsed or
+compressed for a clean copy. The output is byte-identical to what docxtpl renders and python-docx saves
+(tests/test_ooxml.py compares with the libraries themselves), because
 
-* the shipped template is in python-docx's own form (a load and save reproduces it member by member, tested), so
-  an unchanged part's original bytes are what python-docx would have written;
-* a changed part is parsed with python-docx's parser and serialised with its serialiser;
+* the shipped template is in python-docx's own form and its members are stored as our zip writer deflates them
+  (both tested), so an unchanged member's bytes are what python-docx would have written;
+* a part is parsed with python-docx's parser settings and serialised as its ``serialize_part_xml`` does;
+* docxtpl's text steps (tag patching, rendering, table fix-up, property rendering) are replicated in
+  ``contracts.render.docxtpl_steps`` (derived from docxtpl, so under its licence, LGPL-2.1), and the few python-docx
+  edits the review copy makes (core properties, a paragraph, comments, style lookups) here, after python-docx
+  (MIT, © Steve Canny: LICENSES/python-docx.txt);
 * members are written in the same order with the same zip attributes as ``zipfile`` at compression level 6.
 
-docx and docxtpl are imported inside the functions that need them, so commands that never draft stay light.
+So drafting imports neither docx nor docxtpl (tested); lxml is imported inside the functions that need it, so
+commands that never draft stay light. ``save_docx`` is for documents other modules build with python-docx.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 import posixpath
 import re
@@ -27,6 +32,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from contracts.render.docxtpl_steps import (
+    fix_docpr_ids,
+    fix_tables,
+    jinja_source,
+    patch_xml,
+    render_properties,
+    render_xml_part,
+)
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _LEVEL = 6
@@ -148,11 +162,9 @@ class Package:
         return self._members[name].blob()
 
     def part(self, name: str):
-        """The part's root element (python-docx's element classes), parsed once; it is written back on save."""
+        """The part's root element, parsed once; it is written back on save."""
         element = self._parsed.get(name)
         if element is None:
-            from docx.oxml.parser import parse_xml
-
             element = self._parsed[name] = parse_xml(self._members[name].blob())
         return element
 
@@ -165,7 +177,7 @@ class Package:
         if element is None:
             element = self._readonly.get(name)
             if element is None:
-                element = self._readonly[name] = _parse_plain(self.blob(name))
+                element = self._readonly[name] = parse_xml(self.blob(name))
         return element
 
     def set_part(self, name: str, element) -> None:
@@ -234,22 +246,112 @@ def _resolve(base: str, target: str) -> str:
     return "/".join(parts)
 
 
-def _parse_plain(blob: bytes):
-    from docx.oxml.parser import parse_xml
+@lru_cache(maxsize=1)
+def _parser():
+    """python-docx's parser settings (blank text dropped, entities not resolved) without its element classes, which
+    only add methods: the tree and its serialisation are the same."""
+    from lxml import etree
 
-    return parse_xml(blob)
+    return etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+
+
+def parse_xml(blob: bytes | str):
+    """A part's root element as python-docx parses it (``docx.oxml.parser.parse_xml``), as a plain lxml element."""
+    from lxml import etree
+
+    return etree.fromstring(blob, _parser())
 
 
 def _serialize(element) -> bytes:
-    from docx.opc.oxml import serialize_part_xml
+    """python-docx's ``serialize_part_xml``."""
+    from lxml import etree
 
-    return serialize_part_xml(element)
+    return etree.tostring(element, encoding="UTF-8", standalone=True)
 
 
-def core_properties(package: Package):
-    """python-docx's CoreProperties over the package's core part (parsed, so written back)."""
-    from docx.opc.coreprops import CoreProperties
+# --------------------------------------------------------------------------- core properties
 
+_NS_CORE = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+}
+_NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def _text_property(tag: str) -> property:
+    return property(lambda self: self._text(tag), lambda self, value: self._set_text(tag, value))
+
+
+def _datetime_property(tag: str) -> property:
+    return property(None, lambda self, value: self._set_datetime(tag, value))
+
+
+class CoreProperties:
+    """python-docx's ``CoreProperties`` (docx.opc.coreprops over docx.oxml.coreprops) on a core part's element: a
+    missing element reads as "" and is appended when set, a text holds at most 255 characters, created and modified
+    carry xsi:type. Only the properties docxtpl renders and keiyaku sets are here (dates and revision write-only)."""
+
+    def __init__(self, element):
+        self._element = element
+
+    author = _text_property("dc:creator")
+    category = _text_property("cp:category")
+    comments = _text_property("dc:description")
+    identifier = _text_property("dc:identifier")
+    keywords = _text_property("cp:keywords")
+    language = _text_property("dc:language")
+    last_modified_by = _text_property("cp:lastModifiedBy")
+    subject = _text_property("dc:subject")
+    title = _text_property("dc:title")
+    created = _datetime_property("dcterms:created")
+    modified = _datetime_property("dcterms:modified")
+
+    def _set_revision(self, value: int) -> None:
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"revision property requires positive int, got '{value}'")
+        self._child("cp:revision").text = str(value)
+
+    revision = property(None, _set_revision)
+
+    def _find(self, tag: str):
+        prefix, _, local = tag.partition(":")
+        return self._element.find(f"{{{_NS_CORE[prefix]}}}{local}")
+
+    def _child(self, tag: str):
+        """The element, appended when missing: python-docx's ``get_or_add_*`` (every successor list is empty)."""
+        child = self._find(tag)
+        if child is None:
+            from lxml import etree
+
+            prefix, _, local = tag.partition(":")
+            child = etree.Element(f"{{{_NS_CORE[prefix]}}}{local}", nsmap={prefix: _NS_CORE[prefix]})
+            self._element.append(child)
+        return child
+
+    def _text(self, tag: str) -> str:
+        child = self._find(tag)
+        return "" if child is None or child.text is None else child.text
+
+    def _set_text(self, tag: str, value) -> None:
+        value = value if isinstance(value, str) else str(value)
+        if len(value) > 255:
+            raise ValueError(f"exceeded 255 char limit for property, got:\n\n'{value}'")
+        self._child(tag).text = value
+
+    def _set_datetime(self, tag: str, value: _dt.datetime) -> None:
+        if not isinstance(value, _dt.datetime):
+            raise ValueError(f"property requires <type 'datetime.datetime'> object, got {type(value)}")
+        child = self._child(tag)
+        child.text = value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # python-docx declares xsi on the root (a passing attribute) before using it on the child
+        self._element.set(f"{{{_NS_XSI}}}foo", "bar")
+        child.set(f"{{{_NS_XSI}}}type", "dcterms:W3CDTF")
+        del self._element.attrib[f"{{{_NS_XSI}}}foo"]
+
+
+def core_properties(package: Package) -> CoreProperties:
+    """The package's core properties (the part is parsed, so written back)."""
     return CoreProperties(package.part(package.related("", RT_CORE)[0]))
 
 
@@ -258,7 +360,7 @@ def core_properties(package: Package):
 
 @dataclass(frozen=True)
 class Template:
-    """A docxtpl template read and prepared once: its members deflated, its Jinja sources patched."""
+    """A docxtpl template read and prepared once: its members as stored, its Jinja sources patched."""
 
     members: tuple[Member, ...]
     main: str
@@ -274,74 +376,39 @@ def template(path: Path) -> Template:
 
 @lru_cache(maxsize=2)
 def _prepared(path: str, mtime_ns: int, size: int) -> Template:
-    from docx.opc.oxml import parse_xml as parse_plain
+    """The members keep their stored bytes: the shipped template's are what our zip writer deflates (tested), so
+    nothing is compressed again; the body, headers and footers become docxtpl's Jinja sources."""
     from lxml import etree
 
-    with zipfile.ZipFile(path) as z:
-        members = tuple(Member.of(i.filename, z.read(i)) for i in z.infolist())
+    members = tuple(read_members(Path(path).read_bytes()))
     package = Package(members)
-    types = _parse_plain(package.blob(_CONTENT_TYPES))
-    if any(o.get("ContentType") == CT_FOOTNOTES for o in types):
+    if any(o.get("ContentType") == CT_FOOTNOTES for o in package._read(_CONTENT_TYPES)):
         raise ValueError(f"{path}: footnotes in the template are not rendered")  # docxtpl would render them
-    renderer = _renderer()
     main = package.main
-    body = package.part(main).find(_w("body"))
-    body_source = renderer.patch_xml(etree.tostring(body, encoding="unicode", pretty_print=False))
+    body = package._read(main).find(_w("body"))
+    body_source = jinja_source(patch_xml(etree.tostring(body, encoding="unicode")))
     stories = []
     for reltype in (RT_HEADER, RT_FOOTER):
         for name in package.related(main, reltype):
             blob = package.blob(name)
             if blob:  # docxtpl renders the headers and footers that have content
-                stories.append((name, renderer.patch_xml(etree.tostring(parse_plain(blob), encoding="unicode"))))
+                source = patch_xml(etree.tostring(parse_xml(blob), encoding="unicode"))
+                stories.append((name, jinja_source(source)))
     return Template(members, main, body_source, tuple(stories))
-
-
-def _renderer():
-    """A docxtpl DocxTemplate used only for its text steps (tag clean-up, Jinja rendering, table fix-up); it never
-    loads a document. ``resolve_listing`` is skipped when the XML holds none of the characters it rewrites."""
-    return _renderer_class()(io.BytesIO())
-
-
-_LISTING_CHARS = ("\t", "\n", "\a", "\f")
-
-
-@lru_cache(maxsize=1)
-def _renderer_class():
-    from docxtpl import DocxTemplate
-
-    class _Renderer(DocxTemplate):
-        def resolve_listing(self, xml):
-            if not any(ch in xml for ch in _LISTING_CHARS):
-                return xml
-            return super().resolve_listing(xml)
-
-    return _Renderer
 
 
 def render(tpl: Template, context: dict, env) -> Package:
     """The package ``DocxTemplate.render`` leaves, rendering only the parts docxtpl renders (body, headers, footers,
     core properties); every other member stays the template's. Not yet written: the caller sets properties."""
-    from docx.oxml.parser import parse_xml
-
-    renderer = _renderer()
-    renderer.docx_ids_index = 1000  # what docxtpl's render_init sets
     package = Package(tpl.members)
-    body = renderer.fix_tables(renderer.render_xml_part(tpl.body_source, None, context, env))
-    renderer.fix_docpr_ids(body)
+    body = fix_tables(render_xml_part(tpl.body_source, context, env))
+    fix_docpr_ids(body)
     root = package.part(tpl.main)
     root.replace(root.find(_w("body")), body)
     for name, source in tpl.story_sources:
-        package.set_part(name, parse_xml(renderer.render_xml_part(source, None, context, env).encode("utf-8")))
-    renderer.docx = _PropertiesHolder(core_properties(package))
-    renderer.render_properties(context, env)
+        package.set_part(name, parse_xml(render_xml_part(source, context, env).encode("utf-8")))
+    render_properties(core_properties(package), context, env)
     return package
-
-
-@dataclass
-class _PropertiesHolder:
-    """What docxtpl's ``render_properties`` reads from its document."""
-
-    core_properties: Any
 
 
 # --------------------------------------------------------------------------- edits the review copies make
@@ -361,26 +428,58 @@ def paragraph_style(p) -> str | None:
 
 def style_ids(package: Package, name: str) -> tuple[str, str | None]:
     """(the style's id, the id python-docx writes when a paragraph is given that style: None for the default style)."""
-    return _style_ids(package.member(package.related(package.main, RT_STYLES)[0]), name)
+    return _styles(package.member(package.related(package.main, RT_STYLES)[0])).ids(name)
 
 
-@lru_cache(maxsize=16)
-def _style_ids(styles: Member, name: str) -> tuple[str, str | None]:
-    """Looked up once per process for the same styles part (the 361 KB part every draft shares)."""
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.oxml.parser import parse_xml
-    from docx.styles.styles import Styles
+@lru_cache(maxsize=4)
+def _styles(member: Member) -> _Styles:
+    """Parsed once per process for the same styles part (the 361 KB part every draft shares)."""
+    return _Styles(parse_xml(member.blob()))
 
-    found = Styles(parse_xml(styles.blob()))
-    return found[name].style_id, found.get_style_id(name, WD_STYLE_TYPE.PARAGRAPH)
+
+_UI_STYLE_NAMES = {"Caption": "caption", "Footer": "footer", "Header": "header",
+                   **{f"Heading {n}": f"heading {n}" for n in range(1, 10)}}  # python-docx's BabelFish
+
+
+class _Styles:
+    """python-docx's ``Styles`` lookups: ``styles[name]`` (by name, then by id) and ``get_style_id`` for paragraphs;
+    each name looked up once."""
+
+    def __init__(self, root):
+        self._root = root
+        defaults = [s for s in root.iterchildren(_w("style"))  # python-docx takes the last default in document order
+                    if s.get(_w("type")) == "paragraph" and s.get(_w("default")) in ("1", "true", "on")]
+        self._default = defaults[-1] if defaults else None
+        self._ids: dict[str, tuple[str, str | None]] = {}
+
+    def ids(self, name: str) -> tuple[str, str | None]:
+        found = self._ids.get(name)
+        if found is None:
+            found = self._ids[name] = self._lookup(name)
+        return found
+
+    def _lookup(self, name: str) -> tuple[str, str | None]:
+        style = self._find("w:style[w:name/@w:val=$v]", _UI_STYLE_NAMES.get(name, name))
+        if style is None:
+            style = self._find("w:style[@w:styleId=$v]", name)  # python-docx warns: lookup by id is deprecated
+        if style is None:
+            raise KeyError(f"no style with name '{name}'")
+        if (style.get(_w("type")) or "paragraph") != "paragraph":
+            raise ValueError(f"style {name!r} is not a paragraph style")
+        style_id = style.get(_w("styleId"))
+        return style_id, None if style is self._default else style_id
+
+    def _find(self, xpath: str, value: str):
+        return next(iter(self._root.xpath(xpath, namespaces={"w": _NS_W}, v=value)), None)
 
 
 def insert_paragraph_after(p, text: str, style_id: str | None):
-    """A paragraph with ``text`` in ``style_id`` right after ``p`` (python-docx's insert_paragraph_before, moved)."""
-    from docx.text.paragraph import Paragraph
+    """A paragraph with ``text`` in ``style_id`` right after ``p``: python-docx's ``insert_paragraph_before(text)``
+    given that style (an empty <w:pPr/> for the default style) and moved after ``p``."""
+    from lxml import etree
 
-    new = Paragraph(p, None).insert_paragraph_before(text)._p
-    new.style = style_id
+    properties = "<w:pPr/>" if style_id is None else f"<w:pPr><w:pStyle w:val={_attr(style_id)}/></w:pPr>"
+    new = etree.fromstring(f'<w:p xmlns:w="{_NS_W}">{properties}{_run(text)}</w:p>')
     p.addnext(new)
     return new
 
@@ -391,6 +490,20 @@ def append_to_headers(package: Package, suffix: str) -> None:
         texts = list(package.part(name).iter(_w("t")))
         if texts:
             texts[-1].text = (texts[-1].text or "") + suffix
+
+
+# python-docx's default comments part (docx/templates/default-comments.xml), as its parser leaves it
+_DEFAULT_COMMENTS = (
+    '<w:comments xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    ' xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"'
+    ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    f' xmlns:w="{_NS_W}"'
+    ' xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+    ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    ' xmlns:a14="http://schemas.microsoft.com/office/drawing/2010/main"'
+    ' xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml"'
+    ' xmlns:wpc="http://schemas.microsoft.com/office/word/2010/wordprocessingCanvas"/>'
+)
 
 
 class Comments:
@@ -408,32 +521,28 @@ class Comments:
 
     def _part(self):
         if self._element is None:
-            from docx.oxml.parser import parse_xml
-            from docx.parts.comments import CommentsPart
-
             package, main = self._package, self._package.main
             existing = package.related(main, RT_COMMENTS)
             if existing:
                 self._element = package.part(existing[0])
             else:
-                self._element = parse_xml(CommentsPart._default_comments_xml())
+                self._element = parse_xml(_DEFAULT_COMMENTS)
                 base = main.rpartition("/")[0]
                 package.add_part(main, RT_COMMENTS, f"{base}/comments.xml" if base else "comments.xml",
                                  CT_COMMENTS, self._element)
         return self._element
 
-    def add(self, p, lines: list[str], author: str, initials: str, date) -> None:
+    def add(self, p, lines: list[str], author: str, initials: str, date: _dt.datetime) -> None:
         """A comment of ``lines`` (one paragraph each) on the runs of paragraph ``p``."""
-        from docx.oxml.simpletypes import ST_DateTime
         from lxml import etree
 
         comments = self._part()
         if self._next_id is None:
-            self._next_id = comments._next_available_comment_id()
+            self._next_id = _next_comment_id(comments)
         cid = str(self._next_id)
         self._next_id += 1
         xml = [f'<w:comment xmlns:w="{_NS_W}" w:id="{cid}" w:author={_attr(author)} w:initials={_attr(initials)} '
-               f'w:date={_attr(ST_DateTime.convert_to_xml(date))}>']
+               f'w:date={_attr(_xsd_datetime(date))}>']
         first, *rest = lines
         head, *more = first.split("\n") if first else ("",)  # python-docx splits the first text at newlines
         xml.append(_COMMENT_P + '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
@@ -450,6 +559,25 @@ class Comments:
         etree.SubElement(reference, _w("commentReference"), {_w("id"): cid})
         runs[-1].addnext(reference)
         runs[-1].addnext(etree.Element(_w("commentRangeEnd"), {_w("id"): cid}))
+
+
+def _next_comment_id(comments) -> int:
+    """python-docx's ``_next_available_comment_id``: max() + 1, else the first unused id when that overflows."""
+    used = [int(x) for x in comments.xpath("./w:comment/@w:id", namespaces={"w": _NS_W})]
+    next_id = max(used, default=-1) + 1
+    if next_id <= 2**31 - 1:
+        return next_id
+    for expected, actual in enumerate(sorted(used)):
+        if expected != actual:
+            return expected
+    return len(used)
+
+
+def _xsd_datetime(value: _dt.datetime) -> str:
+    """python-docx's ``ST_DateTime.convert_to_xml``: in UTC, a naive time taken as local."""
+    if value.tzinfo is None:
+        value = value.astimezone()
+    return value.astimezone(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 _COMMENT_P = '<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>'
