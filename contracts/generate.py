@@ -73,8 +73,10 @@ def render_files(
     lib: Library,
     book: RiskBook | None = None,
     formats: tuple[str, ...] = ("docx",),
+    parallel: bool = False,
 ) -> Iterator[tuple[str, bytes]]:
-    """Every file of a prepared set as (relative path, content), rendered only when the next one is asked for."""
+    """Every file of a prepared set as (relative path, content), rendered only when the next one is asked for.
+    ``parallel``: this is a one-shot process, which may fork to render the PDF on two cores (never a server)."""
     from contracts.render.docx import render_docx
     from contracts.render.review import add_review_comments
     from contracts.render.summary import summary_json, summary_markdown
@@ -83,20 +85,28 @@ def render_files(
     for f in found:
         for cid in f.clauses:
             notes.setdefault(cid, []).append(f"重要度{f.severity}: {f.message}")
-    if "docx" in formats:
-        for d in documents:
-            clean = render_docx(d)
-            yield f"{d.file_name}.docx", clean
-            yield f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx", add_review_comments(clean, d, notes)
-            del clean
+    packet = pdf = None
     if "pdf" in formats:
         from contracts.packet import build_packet
-        from contracts.render.pdf import render_pdf
+        from contracts.render.pdf import PacketPdf
         from contracts.risk import default_riskbook
 
+        # Started before the Word files: with `parallel`, a child process lays out half of the packet meanwhile.
         packet = build_packet(answers, documents, found, lib, book or default_riskbook())
-        yield packet.approval.file_name, render_pdf(packet)
-        del packet
+        pdf = PacketPdf(packet, parallel)
+    try:
+        if "docx" in formats:
+            for d in documents:
+                clean = render_docx(d)
+                yield f"{d.file_name}.docx", clean
+                yield f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx", add_review_comments(clean, d, notes)
+                del clean
+        if pdf is not None:
+            yield packet.approval.file_name, pdf.result()
+    finally:
+        if pdf is not None:
+            pdf.close()  # a child whose PDF was never asked for (the caller stopped early) is stopped
+    del packet, pdf
     found_dicts = [f.as_dict() for f in found]
     ranked_dicts = [{"model": r.model, "label": r.label, "score": r.score, "eligible": r.eligible,
                      "excluded": list(r.excluded), "reasons": list(r.reasons)} for r in ranking]
@@ -117,4 +127,5 @@ def generate(
     folder is touched."""
     lib = lib or default_library()
     answers, documents, found, ranking = prepare(answers, lib)
-    return write_set(Path(out_dir), render_files(answers, documents, found, ranking, lib, formats=formats), force)
+    files = render_files(answers, documents, found, ranking, lib, formats=formats, parallel=True)  # the CLI's path
+    return write_set(Path(out_dir), files, force)

@@ -86,7 +86,106 @@ def test_page_count_and_page_numbers_are_plausible(packets):
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
         assert 8 <= pages <= 80, (model, pages)
         assert re.search(r"A4|595\.\d* x 841\.\d*", info), info
-        assert f"－1/{pages}－" in text_of(pdf) or f"－2/{pages}－" in text_of(pdf)
+        assert len(pages_of(pdf)) == pages
+
+
+def packet_of(model: str):
+    import yaml
+
+    from contracts.answers import validate_answers
+    from contracts.generate import prepare
+    from contracts.library import default_library
+    from contracts.packet import build_packet
+    from contracts.risk import default_riskbook
+
+    lib, book = default_library(), default_riskbook()
+    answers, documents, found, _ = prepare(validate_answers(yaml.safe_load(
+        open(ROOT / "examples" / f"{model}.yaml", encoding="utf-8"))), lib, book)
+    return build_packet(answers, documents, found, lib, book)
+
+
+def documents_of(model: str):
+    return packet_of(model).documents
+
+
+def pages_of(pdf) -> list[str]:
+    """Each page's text, squashed (pdftotext ends every page with a form feed)."""
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return ["".join(page.split()) for page in out.split("\f")[:-1]]
+
+
+def footers(pdf) -> list[tuple[str, int, int]]:
+    """Each page's number as printed at its foot, (part, n, N): 「－ 3 / 7 －」 on the 本紙 (part ""), 「別添2　－ 3 / 12 －」
+    on an attachment; the cover has none and counts as page 1 of the 本紙."""
+    layout = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    out = []
+    for i, page in enumerate(layout.split("\f")[:-1]):
+        last = "".join(page.strip().splitlines()[-1].split())
+        found = re.fullmatch(r"(別添\d+)?－(\d+)/(\d+)－", last)
+        if i == 0:
+            assert not found, last  # the cover
+            out.append(("", 1, 0))
+            continue
+        assert found, (pdf.name, i + 1, last)
+        label, n, total = found.groups()
+        out.append((label or "", int(n), int(total)))
+    return out
+
+
+def test_the_packet_is_its_main_body_then_each_contract_as_an_attachment_numbering_its_own_pages(packets):
+    """本紙 (the cover unnumbered, then 2/N …), then 別添1, 別添2 … in the order of the set, each counting 1/M to M/M
+    and opening with its contract's title: every part present, in order, and no page lost or repeated."""
+    for model, pdf in packets.items():
+        documents = documents_of(model)
+        texts, printed = pages_of(pdf), footers(pdf)
+        starts = [i for i, (_, n, _) in enumerate(printed) if n == 1]
+        assert [printed[i][0] for i in starts] == [""] + [f"別添{k}" for k in range(1, len(documents) + 1)], model
+        for start, end in zip(starts, starts[1:] + [len(printed)]):
+            part = printed[start:end]
+            total = part[-1][2]
+            assert [n for _, n, _ in part] == list(range(1, total + 1)), (model, part)
+            assert {label for label, _, _ in part} == {part[-1][0]} and {t for _, _, t in part[1:]} == {total}
+        for d, start in zip(documents, starts[1:]):
+            assert "".join(d.title.split()) in texts[start][:200], (model, d.title)
+        assert "データ提供に関する取締役会付議資料" in texts[0] and "付議事項の概要" in texts[1]
+
+
+def test_the_main_body_lists_the_attachments_under_the_request(packets):
+    text = text_of(packets["joint_research"])
+    listed = text[text.index("承認を求める。"):text.index("決議日")]
+    assert re.search(r"別添資料別添1秘密保持契約書（草案）別添2共同研究契約書（草案）別添3[～〜]4誓約書（草案、2通）", listed), listed
+    assert "別添1秘密保持契約書（草案）別添2データ提供契約書（草案）別添3受講規約（草案）別添4受講者誓約書（草案）" in text_of(
+        packets["data_provision"])
+
+
+def test_the_outline_holds_the_sections_and_each_attachment_with_its_articles_and_points_at_their_pages(packets):
+    from pypdf import PdfReader
+
+    for model, pdf in packets.items():
+        reader = PdfReader(pdf)
+        texts = pages_of(pdf)
+
+        def walk(items, depth=0, reader=reader):
+            for item in items:
+                if isinstance(item, list):
+                    yield from walk(item, depth + 1)
+                else:
+                    yield depth, item.title, reader.get_destination_page_number(item)
+
+        entries = list(walk(reader.outline))
+        roots = [title for depth, title, _ in entries if depth == 0]
+        assert roots == ["1. 付議事項の概要"] + [f"別添{k}　{d.title}" for k, d in enumerate(documents_of(model), 1)]
+        sections = [title for depth, title, _ in entries if depth == 1 and re.match(r"\d\. ", title)]
+        assert sections == ["2. 提供モデルの比較", "3. リスク評価と対応", "4. 決裁"], (model, sections)
+        assert any(re.fullmatch(r"第1条（.+）", title) for depth, title, _ in entries if depth == 1)
+        pages = [page for _, _, page in entries]
+        assert pages == sorted(pages), model
+        for _, title, page in entries:
+            heading = title.split("　", 1)[1] if title.startswith("別添") else title
+            assert all(word in texts[page] for word in heading.split()), (model, title, page)  # the page it names
+        assert reader.metadata.title.startswith("データ提供に関する取締役会付議資料（")
+        assert reader.trailer["/Root"]["/Lang"] == "ja"
 
 
 def test_same_answers_give_byte_identical_pdf(tmp_path, packets):
@@ -103,3 +202,87 @@ def test_word_only_runs_do_not_import_weasyprint():
             "print('weasyprint' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False", out.stderr
+
+
+# --------------------------------------------------------------------------- two processes, one PDF
+
+
+@pytest.fixture(scope="module")
+def packet():
+    return packet_of("data_provision")
+
+
+def test_the_parts_are_split_into_two_groups_each_in_order(packet):
+    from contracts.render.pdf import part_cost, part_sources, split
+
+    sources = part_sources(packet)
+    costs = [part_cost(s) for s in sources]
+    first, second = split(costs)
+    assert sorted(first + second) == list(range(len(sources))) and first and second
+    assert list(first) == sorted(first) and list(second) == sorted(second)
+    assert split(costs) == (first, second)
+    assert split(costs[:1]) == ((0,), ())
+
+
+def test_rendered_in_two_processes_or_in_one_the_pdf_is_the_same(packets, packet):
+    """The CLI's packet (a forked child renders half), the web front end's (one process, one group after the other)
+    and this process forking again: the same bytes."""
+    from contracts.render.pdf import PacketPdf, render_pdf
+
+    forked = PacketPdf(packet, parallel=True)
+    try:
+        assert forked.child is not None  # no other thread runs in this process: it forks
+        parallel = forked.result()
+    finally:
+        forked.close()
+    assert parallel == render_pdf(packet) == packets["data_provision"].read_bytes()
+
+
+def test_when_the_child_fails_this_process_renders_its_group(packets, packet, monkeypatch):
+    import os
+
+    import contracts.render.pdf as pdf
+
+    parent, real = os.getpid(), pdf.render_group
+
+    def fails_in_the_child(sources):
+        if os.getpid() != parent:
+            raise MemoryError("the child fails")
+        return real(sources)
+
+    monkeypatch.setattr(pdf, "render_group", fails_in_the_child)
+    job = pdf.PacketPdf(packet, parallel=True)
+    try:
+        assert job.child is not None
+        assert job.result() == packets["data_provision"].read_bytes()  # whole, and the same
+    finally:
+        job.close()
+
+
+def test_a_child_whose_pdf_is_never_asked_for_is_stopped(monkeypatch):
+    """The caller stops after the first Word file (a full disk, Ctrl-C): no process is left rendering."""
+    import os
+
+    import yaml
+
+    import contracts.render.pdf as pdf
+    from contracts.answers import validate_answers
+    from contracts.generate import prepare, render_files
+    from contracts.library import default_library
+
+    started = []
+
+    class Recorded(pdf.Child):
+        def __init__(self, work):
+            super().__init__(work)
+            started.append(self.pid)
+
+    monkeypatch.setattr(pdf, "Child", Recorded)
+    lib = default_library()
+    prepared = prepare(validate_answers(yaml.safe_load(open(EXAMPLES[0], encoding="utf-8"))), lib)
+    files = render_files(*prepared, lib, formats=("docx", "pdf"), parallel=True)
+    name, _ = next(files)
+    assert name.endswith(".docx") and len(started) == 1
+    files.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(started[0], os.WNOHANG)  # reaped: no such child any more
