@@ -385,10 +385,14 @@ def in_process(runs: int) -> tuple[list[Figure], dict]:
     ou = Figure("ours: assemble + render_docx (deterministic zip)", repeat(ours, many))
     ratio = Figure("ours / floor", [ou.median / fl.median], unit="x", target="≤ 1.5×")
     ratio.ok = ratio.samples[0] <= 1.5
-    pdf = Figure("render the board packet PDF (build_packet + WeasyPrint)", repeat(packet, max(3, runs // 2), warmup=0),
+    pdf = Figure("render the board packet PDF in one process, as `keiyaku serve` does (build_packet + WeasyPrint "
+                 "+ join)", repeat(packet, max(3, runs // 2), warmup=0),
                  note=f"first call incl. WeasyPrint import: {first_pdf:.2f} s")
+    forked = lambda: render_pdf(build_packet(answers, documents, found, lib, book), parallel=True)  # noqa: E731
+    pdf2 = Figure("the same on two cores, as `keiyaku generate --pdf` does (a forked child lays out half the parts)",
+                  repeat(forked, max(3, runs // 2), warmup=0))
     info = {"doc": doc, "answers": answers, "lib": lib}
-    return [ws, wp, wr, a, r, rv, fl, ou, ratio, pdf], info
+    return [ws, wp, wr, a, r, rv, fl, ou, ratio, pdf, pdf2], info
 
 
 def batch(sets: int, tmp: Path) -> tuple[list[Figure], str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -199,6 +198,8 @@ def path_for_label(label: str) -> str | None:
 
 def closest(word: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     """The candidate closest to a mistyped ``word`` (difflib), or None when nothing is close."""
+    import difflib  # only when a word was mistyped: every command imports this module
+
     found = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return found[0] if found else None
 
