@@ -342,7 +342,7 @@ class Library:
         self,
         files: dict[str, LibraryFile],
         registry: Registry | None = None,
-        codes: dict[str, bytes] | None = None,
+        codes: Any = None,
         paths_read: dict[str, frozenset[str]] | None = None,
     ):
         """``codes`` and ``paths_read`` come from contracts.cache: compiled texts and crosscheck's scan, per model."""
@@ -385,10 +385,11 @@ class Library:
         """A compiled template; text with no Jinja markup skips the compiler (most annotations)."""
         tpl = self._compiled.get(source)
         if tpl is None:
+            code = None if "{" not in source else self._codes.get(source)
             if "{" not in source:
                 tpl = _PlainText(source)
-            elif source in self._codes:
-                tpl = cache.template_from_code(self.env, self._codes[source])
+            elif code is not None:
+                tpl = cache.template_from_code(self.env, code)
             else:
                 tpl = self.env.from_string(source)
             self._compiled[source] = tpl

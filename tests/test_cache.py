@@ -87,14 +87,43 @@ def test_a_good_copy_is_read(own_copy):
     assert bundle is not None and bundle.library_codes and set(bundle.read_by) >= {"hackathon", "data_provision"}
 
 
+def payload_range(path) -> tuple[int, int]:
+    """Where the pickled payload lies in a cache file (its compiled texts follow it)."""
+    data = path.read_bytes()
+    start = data.index(b"\n\n") + 2
+    return start, start + int(data[:start].split(b"\n")[2].split(b" ")[1])
+
+
 def test_a_corrupt_file_is_ignored_and_the_drafts_are_unchanged(own_copy, tmp_path):
+    start, end = payload_range(own_copy)
     data = bytearray(own_copy.read_bytes())
-    data[len(data) // 2] ^= 0xFF  # one flipped byte in the payload
+    data[(start + end) // 2] ^= 0xFF  # one flipped byte in the payload
     own_copy.write_bytes(bytes(data))
     assert cache.read(CLAUSES_DIR) is None
     fresh = generate(tmp_path / "fresh", str(own_copy.parent))
     assert cache.read(CLAUSES_DIR) is not None  # rebuilt over the corrupt file
     assert fresh == generate(tmp_path / "nocache", "")
+
+
+def test_a_damaged_compiled_text_is_compiled_again_from_its_source(own_copy, tmp_path):
+    """The compiled texts are checked one by one when they are read: every one damaged, none used, same drafts."""
+    _, end = payload_range(own_copy)
+    data = bytearray(own_copy.read_bytes())
+    for i in range(end, len(data), 97):
+        data[i] ^= 0xFF
+    own_copy.write_bytes(bytes(data))
+    codes = cache.read(CLAUSES_DIR).library_codes
+    text = next(t for t in cache.build(CLAUSES_DIR).library_codes if "{{" in t)
+    assert len(codes) > 1000 and codes.get(text) is None
+    assert generate(tmp_path / "damaged", str(own_copy.parent)) == generate(tmp_path / "nocache", "")
+
+
+def test_the_compiled_texts_are_read_one_at_a_time(own_copy):
+    bundle = cache.read(CLAUSES_DIR)
+    built = cache.build(CLAUSES_DIR).library_codes
+    assert len(bundle.library_codes) == len(built)
+    assert all(bundle.library_codes.get(text) == code for text, code in list(built.items())[::50])
+    assert bundle.library_codes.get("{{ not a library text }}") is None
 
 
 @pytest.mark.parametrize("damage", ["truncated", "empty", "other format", "other key"])
@@ -103,7 +132,7 @@ def test_a_damaged_file_is_ignored(own_copy, damage):
     head, _, payload = data.partition(b"\n\n")
     lines = head.split(b"\n")
     broken = {
-        "truncated": data[: len(data) // 3],
+        "truncated": data[:-1],
         "empty": b"",
         "other format": b"keiyaku-library-cache 0\n" + b"\n".join(lines[1:]) + b"\n\n" + payload,
         "other key": b"\n".join([lines[0], b"0" * 64, lines[2]]) + b"\n\n" + payload,
@@ -128,8 +157,7 @@ def test_a_foreign_pickle_with_a_valid_header_is_refused(own_copy):
     """Even a file that passes the digest check may only contain the library's own classes."""
     payload = pickle.dumps(Payload(), protocol=5)
     head = own_copy.read_bytes().partition(b"\n\n")[0].split(b"\n")
-    own_copy.write_bytes(head[0] + b"\n" + head[1] + b"\n" + cache.checksum(payload).encode()
-                         + b"\n\n" + payload)
+    own_copy.write_bytes(cache.frame(head[1].decode(), payload))
     assert cache.read(CLAUSES_DIR) is None
 
 
@@ -188,8 +216,7 @@ def test_the_docx_template_parts_are_kept_compiled_and_a_foreign_store_is_ignore
     # A store whose entries are not code (here: text where code should be) is not used; the drafts stay the same.
     payload = pickle.dumps({source: b"not code" for source in codes}, protocol=5)
     head = store.read_bytes().partition(b"\n\n")[0].split(b"\n")
-    store.write_bytes(head[0] + b"\n" + head[1] + b"\n" + cache.checksum(payload).encode()
-                      + b"\n\n" + payload)
+    store.write_bytes(cache.frame(head[1].decode(), payload))
     store.chmod(0o600)
     assert generate(tmp_path / "b", str(folder)) == first
     store.chmod(0o644)  # and others could have written it
