@@ -221,6 +221,12 @@ class StoredCodes:
     def __len__(self) -> int:
         return len(self._index)
 
+    def __del__(self):  # a bundle read and dropped (tests read many) leaves no descriptor behind
+        try:
+            os.close(self._fd)
+        except OSError:
+            pass
+
     def get(self, source: str) -> bytes | None:
         entry = self._index.get(code_key(source))
         if entry is None:
