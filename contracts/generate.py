@@ -77,8 +77,8 @@ def render_files(
 ) -> Iterator[tuple[str, bytes]]:
     """Every file of a prepared set as (relative path, content), rendered only when the next one is asked for.
     ``parallel``: this is a one-shot process, which may fork to render the PDF on two cores (never a server)."""
-    from contracts.render.docx import render_docx
-    from contracts.render.review import add_review_comments
+    from contracts.render.docx import render_package
+    from contracts.render.review import review_copy
     from contracts.render.summary import summary_json, summary_markdown
 
     notes: dict[str, list[str]] = {}
@@ -97,9 +97,9 @@ def render_files(
     try:
         if "docx" in formats:
             for d in documents:
-                clean = render_docx(d)
-                yield f"{d.file_name}.docx", clean
-                yield f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx", add_review_comments(clean, d, notes)
+                clean = render_package(d)
+                yield f"{d.file_name}.docx", clean.to_bytes()
+                yield f"{REVIEW_DIR}/{d.file_name}_レビュー用.docx", review_copy(clean.reopened(), d, notes)
                 del clean
         if pdf is not None:
             yield packet.approval.file_name, pdf.result()

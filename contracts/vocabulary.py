@@ -369,11 +369,12 @@ def entry(path: str) -> Entry:
 
 def split_path(path: str) -> list[str]:
     """``deal.research.students[0].name`` or ``deal.research.students.0.name`` -> parts (indexes as digits)."""
-    parts = []
-    for part in re.sub(r"\[([0-9]+)\]", r".\1", path.strip()).split("."):
-        if part == "":
-            raise KeyError(path)
-        parts.append(part)
+    dotted = path.strip()
+    if "[" in dotted:  # most paths have no index: no rewriting to do
+        dotted = re.sub(r"\[([0-9]+)\]", r".\1", dotted)
+    parts = dotted.split(".")
+    if "" in parts:
+        raise KeyError(path)
     return parts
 
 
@@ -437,12 +438,11 @@ def exists(path: str) -> bool:
 def value(answers: Any, path: str) -> Any:
     """The value at ``path`` in an ``Answers`` object (None below a section that is not there, an entry past the
     end of a list); KeyError if the path is not a field."""
-    from pydantic import BaseModel
-
     node: Any = answers
     for part in split_path(path):
-        if isinstance(node, BaseModel):
-            if part not in type(node).model_fields:
+        fields = _field_names(type(node))
+        if fields is not None:
+            if part not in fields:
                 raise KeyError(path)
             node = getattr(node, part)
         elif node is None:
@@ -452,6 +452,15 @@ def value(answers: Any, path: str) -> Any:
         else:
             raise KeyError(path)
     return node
+
+
+@lru_cache(maxsize=256)
+def _field_names(cls: type) -> frozenset[str] | None:
+    """The field names of a pydantic model class, None for any other type: looked up once per class (``value``
+    walks about 500 paths per set drafted)."""
+    from pydantic import BaseModel
+
+    return frozenset(cls.model_fields) if issubclass(cls, BaseModel) else None
 
 
 # --------------------------------------------------------------------------- what the validators require

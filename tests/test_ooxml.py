@@ -26,7 +26,7 @@ from docxtpl import DocxTemplate
 from contracts.answers import load_answers
 from contracts.generate import prepare
 from contracts.render import docxtpl_steps, ooxml
-from contracts.render.docx import TEMPLATE, _set_properties, jinja_env, render_docx
+from contracts.render.docx import TEMPLATE, _set_properties, jinja_env, render_docx, render_package
 from contracts.render.review import (
     AUTHOR,
     COMMENT_DATE,
@@ -35,6 +35,7 @@ from contracts.render.review import (
     REVIEW_MARK,
     add_review_comments,
     comment_paragraphs,
+    review_copy,
 )
 from tests.conftest import EXAMPLES, keiyaku_process
 
@@ -129,12 +130,42 @@ def test_the_review_copy_is_what_python_docx_writes(documents):
         assert add_review_comments(clean, doc, notes) == reference_review(clean, doc, notes), doc.file_name
 
 
+def test_the_review_copy_from_the_clean_copys_trees_is_the_one_from_its_bytes(documents):
+    """A set starts each review copy from its clean copy's package as written (Package.reopened), not from the
+    clean copy's bytes read back: the same review copy either way."""
+    for doc in documents:
+        notes = notes_for(doc)
+        package = render_package(doc)
+        clean = package.to_bytes()
+        assert clean == render_docx(doc)
+        assert review_copy(package.reopened(), doc, notes) == add_review_comments(clean, doc, notes), doc.file_name
+
+
+@pytest.mark.parametrize("blank", ["tail", "empty"])
+def test_a_tree_a_parse_would_change_is_read_from_its_bytes(documents, blank):
+    """A parse drops a text of white space only and reads an empty one (<a></a>) as none (<a/>): a part holding
+    either is not handed over by Package.reopened but read from its bytes, as Package.from_bytes reads it."""
+    from lxml import etree
+
+    package = render_package(documents[0])
+    body = package.part(package.main).find(qn("w:body"))
+    if blank == "tail":
+        body[0].tail = "\n  "
+    else:
+        etree.SubElement(body[0], qn("w:r")).text = ""
+    edited = ooxml._serialize(package.part(package.main))
+    data = package.to_bytes()
+    read = ooxml._serialize(ooxml.Package.from_bytes(data).part(package.main))
+    assert read != edited  # the tree itself would have given other bytes
+    assert ooxml._serialize(package.reopened().part(package.main)) == read
+
+
 @pytest.mark.parametrize("lines", [[""], ["", "", "x"], ["\n二行目\tタブ", "\r", " 空白 "], ["a&b <c>", "\t"]])
 def test_a_comment_is_written_as_python_docx_writes_it(documents, lines):
     clean = render_docx(documents[0])
     package = ooxml.Package.from_bytes(clean)
     heading_id = ooxml.style_ids(package, HEADING_STYLE)[0]
-    first = next(p for p in ooxml.body_paragraphs(package) if ooxml.paragraph_style(p) == heading_id)
+    first = ooxml.paragraphs_in_style(package, heading_id)[0]
     ooxml.Comments(package).add(first, lines, AUTHOR, INITIALS, COMMENT_DATE)
     word = WordDocument(io.BytesIO(clean))
     paragraph = next(p for p in word.paragraphs if p.style.style_id == heading_id)

@@ -76,7 +76,7 @@ def test_generate_renders_and_writes_in_turn(tmp_path, monkeypatch):
     from contracts.render import docx as docx_mod
 
     events = []
-    real_render, real_write = docx_mod.render_docx, files_mod._write_file
+    real_render, real_write = docx_mod.render_package, files_mod._write_file
 
     def render(doc, *a, **kw):
         events.append("render")
@@ -86,7 +86,7 @@ def test_generate_renders_and_writes_in_turn(tmp_path, monkeypatch):
         events.append("write")
         return real_write(path, content)
 
-    monkeypatch.setattr(docx_mod, "render_docx", render)
+    monkeypatch.setattr(docx_mod, "render_package", render)
     monkeypatch.setattr(files_mod, "_write_file", write)
     answers = with_students(3)
     generate(answers, tmp_path / "out")

@@ -148,6 +148,7 @@ class Package:
         self._order: list[str] = list(self._members)
         self._parsed: dict[str, Any] = {}
         self._readonly: dict[str, Any] = {}
+        self._saved: list[Member] = []  # the members as to_bytes last wrote them
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Package:
@@ -162,10 +163,13 @@ class Package:
         return self._members[name].blob()
 
     def part(self, name: str):
-        """The part's root element, parsed once; it is written back on save."""
+        """The part's root element, parsed once (or taken over from ``_read``); it is written back on save."""
         element = self._parsed.get(name)
         if element is None:
-            element = self._parsed[name] = parse_xml(self._members[name].blob())
+            element = self._readonly.pop(name, None)
+            if element is None:
+                element = parse_xml(self._members[name].blob())
+            self._parsed[name] = element
         return element
 
     def __contains__(self, name: str) -> bool:
@@ -219,14 +223,22 @@ class Package:
         self.set_part(name, element)
 
     def to_bytes(self) -> bytes:
-        def members():
-            for name in self._order:
-                if name in self._parsed:
-                    yield Member.of(name, _serialize(self._parsed[name]))
-                else:
-                    yield self._members[name]
+        self._saved = [Member.of(name, _serialize(self._parsed[name])) if name in self._parsed else self._members[name]
+                       for name in self._order]
+        return write_zip(self._saved)
 
-        return write_zip(members())
+    def reopened(self) -> Package:
+        """What ``Package.from_bytes(self.to_bytes())`` reads, without reading it: the members as saved, and each
+        part this package parsed handed over as its tree instead of parsed again from those bytes (the review copy
+        starts from the clean copy this way). Only after ``to_bytes``; this package is not to be used afterwards.
+
+        A tree is handed over only when parsing its bytes would give it back unchanged: python-docx's parser drops
+        whitespace-only text (and an empty text is written as <a></a> but read back as <a/>), so a tree holding such
+        a text is left to be parsed from its bytes."""
+        package = Package(self._saved)
+        package._readonly = {name: tree for name, tree in self._readonly.items() if name not in self._parsed}
+        package._readonly.update((name, tree) for name, tree in self._parsed.items() if not _has_blank_text(tree))
+        return package
 
 
 def _rels_name(source: str) -> str:
@@ -260,6 +272,18 @@ def parse_xml(blob: bytes | str):
     from lxml import etree
 
     return etree.fromstring(blob, _parser())
+
+
+def _has_blank_text(element) -> bool:
+    """Whether the tree has a text (or tail) of nothing but XML white space, or an empty one."""
+    return _blank_text_query()(element)
+
+
+@lru_cache(maxsize=1)
+def _blank_text_query():
+    from lxml import etree
+
+    return etree.XPath("boolean(//text()[not(normalize-space())])")
 
 
 def _serialize(element) -> bytes:
@@ -419,11 +443,17 @@ def body_paragraphs(package: Package) -> list:
     return list(package.part(package.main).find(_w("body")).iterchildren(_w("p")))
 
 
-def paragraph_style(p) -> str | None:
-    """The paragraph's style id (w:pPr/w:pStyle/@w:val), None when it has none."""
-    ppr = next(p.iterchildren(_w("pPr")), None)
-    style = None if ppr is None else next(ppr.iterchildren(_w("pStyle")), None)
-    return None if style is None else style.get(_w("val"))
+def paragraphs_in_style(package: Package, style_id: str) -> list:
+    """The body's top-level paragraphs whose style id (their first w:pPr's first w:pStyle's w:val, as python-docx
+    reads it) is ``style_id``: one XPath query, not a Python loop over every paragraph."""
+    return _in_style()(package.part(package.main), v=style_id)
+
+
+@lru_cache(maxsize=1)
+def _in_style():
+    from lxml import etree
+
+    return etree.XPath("w:body/w:p[w:pPr[1]/w:pStyle[1]/@w:val = $v]", namespaces={"w": _NS_W})
 
 
 def style_ids(package: Package, name: str) -> tuple[str, str | None]:
@@ -534,31 +564,44 @@ class Comments:
 
     def add(self, p, lines: list[str], author: str, initials: str, date: _dt.datetime) -> None:
         """A comment of ``lines`` (one paragraph each) on the runs of paragraph ``p``."""
+        self.add_all([(p, lines)], author, initials, date)
+
+    def add_all(self, anchored: Iterable[tuple[Any, list[str]]], author: str, initials: str,
+                date: _dt.datetime) -> None:
+        """For each (paragraph, lines) in order, a comment of the lines on the paragraph's runs: their XML is
+        parsed in one go (a parse per comment was most of the time)."""
         from lxml import etree
 
         comments = self._part()
         if self._next_id is None:
             self._next_id = _next_comment_id(comments)
-        cid = str(self._next_id)
-        self._next_id += 1
-        xml = [f'<w:comment xmlns:w="{_NS_W}" w:id="{cid}" w:author={_attr(author)} w:initials={_attr(initials)} '
-               f'w:date={_attr(_xsd_datetime(date))}>']
-        first, *rest = lines
-        head, *more = first.split("\n") if first else ("",)  # python-docx splits the first text at newlines
-        xml.append(_COMMENT_P + '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
-                   + (_run(head, always=True) if first else "") + "</w:p>")
-        rest = more + rest
-        xml.extend(_COMMENT_P + _run(line) + "</w:p>" for line in rest)
-        xml.append("</w:comment>")
-        comments.append(etree.fromstring("".join(xml)))
+        signed = f' w:author={_attr(author)} w:initials={_attr(initials)} w:date={_attr(_xsd_datetime(date))}>'
+        xml = [f'<w:comments xmlns:w="{_NS_W}">']  # the comments, then each one's three anchor elements
+        anchors = []
+        for p, lines in anchored:
+            cid = str(self._next_id)
+            self._next_id += 1
+            anchors.append((p, cid))
+            xml.append(f'<w:comment w:id="{cid}"{signed}')
+            first, *rest = lines
+            head, *more = first.split("\n") if first else ("",)  # python-docx splits the first text at newlines
+            xml.append(_COMMENT_P + '<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr><w:annotationRef/></w:r>'
+                       + (_run(head, always=True) if first else "") + "</w:p>")
+            xml.extend(_COMMENT_P + _run(line) + "</w:p>" for line in more + rest)
+            xml.append("</w:comment>")
         # The range python-docx's Run.mark_comment_range marks: from the paragraph's first run to its last.
-        runs = p.findall(_w("r"))
-        runs[0].addprevious(etree.Element(_w("commentRangeStart"), {_w("id"): cid}))
-        reference = etree.Element(_w("r"))
-        etree.SubElement(etree.SubElement(reference, _w("rPr")), _w("rStyle"), {_w("val"): "CommentReference"})
-        etree.SubElement(reference, _w("commentReference"), {_w("id"): cid})
-        runs[-1].addnext(reference)
-        runs[-1].addnext(etree.Element(_w("commentRangeEnd"), {_w("id"): cid}))
+        xml.extend(f'<w:commentRangeStart w:id="{cid}"/><w:commentRangeEnd w:id="{cid}"/><w:r><w:rPr>'
+                   f'<w:rStyle w:val="CommentReference"/></w:rPr><w:commentReference w:id="{cid}"/></w:r>'
+                   for _, cid in anchors)
+        xml.append("</w:comments>")
+        parsed = list(etree.fromstring("".join(xml).encode()))
+        comments.extend(parsed[:len(anchors)])
+        for k, (p, _) in enumerate(anchors):
+            start, end, reference = parsed[len(anchors) + 3 * k:len(anchors) + 3 * k + 3]
+            runs = p.findall(_w("r"))
+            runs[0].addprevious(start)
+            runs[-1].addnext(reference)
+            runs[-1].addnext(end)
 
 
 def _next_comment_id(comments) -> int:
@@ -589,7 +632,8 @@ def _run(text: str, always: bool = False) -> str:
     if not text and not always:
         return ""
     out = ["<w:r>"]
-    for piece in re.split(r"([\t\r\n])", text):
+    pieces = re.split(r"([\t\r\n])", text) if "\t" in text or "\r" in text or "\n" in text else (text,)
+    for piece in pieces:  # most lines are one <w:t>: split only when there is a tab or a line break
         if piece == "\t":
             out.append("<w:tab/>")
         elif piece in ("\r", "\n"):

@@ -41,16 +41,22 @@ def add_review_comments(clean_docx: bytes, doc: Document, notes_by_clause: dict[
     parsed and written again (the body, the headers, the properties, the new comments); the rest keep their bytes."""
     from contracts.render import ooxml
 
-    package = ooxml.Package.from_bytes(clean_docx)
+    return review_copy(ooxml.Package.from_bytes(clean_docx), doc, notes_by_clause)
+
+
+def review_copy(package, doc: Document, notes_by_clause: dict[str, list[str]]) -> bytes:
+    """The review copy from the clean copy's package as read back (``Package.from_bytes`` of its bytes, or
+    ``Package.reopened`` after writing it, which gives the same)."""
+    from contracts.render import ooxml
+
     heading_id = ooxml.style_ids(package, HEADING_STYLE)[0]
     paragraphs = ooxml.body_paragraphs(package)
-    headings = [p for p in paragraphs if ooxml.paragraph_style(p) == heading_id]
+    headings = ooxml.paragraphs_in_style(package, heading_id)
     if len(headings) != len(doc.articles):
         raise ValueError(f"{doc.file_name}: {len(headings)} heading paragraphs for {len(doc.articles)} articles")
     comments = ooxml.Comments(package)  # the comments part is added with the first comment
-    for paragraph, article in zip(headings, doc.articles):
-        lines = comment_paragraphs(article, notes_by_clause.get(article.clause_id, []))
-        comments.add(paragraph, lines, AUTHOR, INITIALS, COMMENT_DATE)
+    comments.add_all([(paragraph, comment_paragraphs(article, notes_by_clause.get(article.clause_id, [])))
+                      for paragraph, article in zip(headings, doc.articles)], AUTHOR, INITIALS, COMMENT_DATE)
     _mark_internal(package, paragraphs[0], doc)
     return package.to_bytes()
 
