@@ -8,6 +8,7 @@ that a typo never silently falls back to a default.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 from pathlib import Path
@@ -1509,13 +1510,34 @@ class _UniqueKeyLoader:
     Plain scalars resolve as in YAML 1.2: only true/false are booleans and only decimal digits are integers, so that
     ``yes``, ``on``, ``010`` (octal 8 in YAML 1.1), ``0x1F`` and ``1:30`` (90) stay text and go through the one
     lenient parser (``contracts.parse``), which reads what it documents (yes → true, 010 → 10) and refuses the rest.
+
+    ``make(libyaml=True)`` is the same loader with libyaml's scanner and parser (``yaml.cyaml.CParser``) under the
+    same Python composer, resolvers and constructors: only the source of the events differs, so that the bounds, the
+    alias refusal and every constructed value are one code (see ``parse_with_lines`` for when it is used).
     """
 
     @staticmethod
-    def make():
+    @functools.cache
+    def make(libyaml: bool = False):
         import yaml
 
-        class Loader(yaml.SafeLoader):
+        base = yaml.SafeLoader
+        if libyaml:
+            from yaml.constructor import SafeConstructor
+            from yaml.resolver import Resolver
+
+            class Libyaml(yaml.composer.Composer, yaml.cyaml.CParser, SafeConstructor, Resolver):
+                # Composer before CParser: libyaml's own composer (CParser.get_single_node) has neither the bounds
+                # nor the alias refusal, and recurses in C without limit.
+                def __init__(self, stream):
+                    yaml.cyaml.CParser.__init__(self, stream)
+                    yaml.composer.Composer.__init__(self)
+                    SafeConstructor.__init__(self)
+                    Resolver.__init__(self)
+
+            base = Libyaml
+
+        class Loader(base):
             pass
 
         bool_tag, int_tag = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int"
@@ -1542,13 +1564,13 @@ class _UniqueKeyLoader:
                         None, None, _msg.text("yaml.duplicate_key", key=repr(key)), key_node.start_mark
                     )
                 keys.add(key)
-            return yaml.SafeLoader.construct_mapping(loader, node, deep)
+            return yaml.constructor.SafeConstructor.construct_mapping(loader, node, deep)
 
         def timestamp_or_text(loader, node):
             # 2027-02-30 looks like a date to YAML but is none: keep the text, so that the field's own check
             # (Day) names the field and the line instead of the whole file failing to parse.
             try:
-                return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+                return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
             except ValueError:
                 return loader.construct_scalar(node)
 
@@ -1631,12 +1653,13 @@ def parse_with_lines(text: str, source: str) -> tuple[Any, dict[str, int]]:
             raise AnswersError(source, [Problem("(file)", "json.malformed", {"problem": _msg.text("file.nested")})]) from None
         except ValueError as exc:  # duplicate keys, NaN, an integer of more than 4,300 digits
             raise AnswersError(source, [Problem("(file)", "json.malformed", {"problem": _short(exc)})]) from None
-    loader = None
+    if yaml.__with_libyaml__ and not _LIBYAML_DIFFERS.search(text):
+        try:
+            return _compose_and_construct(text, _UniqueKeyLoader.make(libyaml=True))
+        except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+            pass  # read again below, for the message (worded by PyYAML) or where libyaml is the stricter of the two
     try:
-        loader = _UniqueKeyLoader.make()(text)  # the reader refuses special characters here, already
-        node = loader.get_single_node()
-        lines = _node_lines(node) if node is not None else {}
-        return (loader.construct_document(node) if node is not None else None), lines
+        return _compose_and_construct(text, _UniqueKeyLoader.make())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
@@ -1646,9 +1669,24 @@ def parse_with_lines(text: str, source: str) -> tuple[Any, dict[str, int]]:
         raise AnswersError(source, [Problem("(file)", "yaml.malformed", {"problem": _msg.text("file.nested")})]) from None
     except (ValueError, OverflowError) as exc:  # e.g. an integer of more than 4,300 digits
         raise AnswersError(source, [Problem("(file)", "yaml.malformed", {"problem": _short(exc)})]) from None
+
+
+# Where libyaml and PyYAML's pure-Python scanner read the same text differently and libyaml accepts it, found by
+# running both over the YAML test suite and over random text (tests/test_yaml_libyaml.py): a tab as separation, "?"
+# inside a plain scalar in [ ], the "!" tag, a BOM at the start of a later line, a comment right after a block
+# scalar's "|" or ">", and one right after a %YAML directive. Text with any of them is read by the pure-Python path
+# alone (where libyaml refuses what PyYAML reads, the pure-Python path reads it again: see parse_with_lines).
+_LIBYAML_DIFFERS = re.compile("[\t?!\ufeff]|[|>][-+0-9]*#|(?:^|[\r\x85\u2028\u2029])%", re.MULTILINE)
+
+
+def _compose_and_construct(text: str, loader_class) -> tuple[Any, dict[str, int]]:
+    loader = loader_class(text)  # the pure-Python reader refuses special characters here, already
+    try:
+        node = loader.get_single_node()
+        lines = _node_lines(node) if node is not None else {}
+        return (loader.construct_document(node) if node is not None else None), lines
     finally:
-        if loader is not None:
-            loader.dispose()
+        loader.dispose()
 
 
 def parse_text(text: str, source: str) -> Any:

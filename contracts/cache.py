@@ -221,9 +221,9 @@ class StoredCodes:
     def __len__(self) -> int:
         return len(self._index)
 
-    def __del__(self):  # a bundle read and dropped (tests read many) leaves no descriptor behind
-        try:
-            os.close(self._fd)
+    def __del__(self, _close=os.close):  # a bundle read and dropped (tests read many) leaves no descriptor behind
+        try:  # (os.close bound here: at interpreter exit the module's globals may already be gone)
+            _close(self._fd)
         except OSError:
             pass
 
