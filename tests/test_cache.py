@@ -221,3 +221,21 @@ def test_the_docx_template_parts_are_kept_compiled_and_a_foreign_store_is_ignore
     assert generate(tmp_path / "b", str(folder)) == first
     store.chmod(0o644)  # and others could have written it
     assert generate(tmp_path / "c", str(folder)) == first
+
+
+def test_the_prepared_docx_template_and_its_style_ids_are_kept_and_a_malformed_store_is_ignored(tmp_path, monkeypatch):
+    """The template's Jinja sources and the review copy's style ids come from a private store after the first run;
+    entries of the wrong shape are not used, and the drafts are the same in every case."""
+    folder = tmp_path / "cache"
+    without = generate(tmp_path / "nocache", "")
+    assert generate(tmp_path / "a", str(folder)) == without
+    [store] = sorted(folder.glob("docx-prepared-*.pickle"))
+    assert store.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("KEIYAKU_CACHE_DIR", str(folder))
+    digest = store.read_bytes().split(b"\n")[1].decode()
+    values = cache._load(store, digest, cache._PlainUnpickler)
+    assert {k.split(":")[0] for k in values} == {"template", "style"}
+    assert generate(tmp_path / "b", str(folder)) == without  # read from the store
+    store.write_bytes(cache.frame(digest, pickle.dumps({k: ("wrong", 1) for k in values}, protocol=5)))
+    store.chmod(0o600)
+    assert generate(tmp_path / "c", str(folder)) == without
