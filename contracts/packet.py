@@ -16,7 +16,7 @@ Pure: the PDF renderer turns this into pages; nothing here knows about HTML.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from contracts import facts as deal_facts
@@ -88,6 +88,20 @@ class Approval:
     header_rows: tuple[Fact, ...]  # 学内決裁: 件名, 起案日, 起案者, 決裁区分
 
 
+# The cover's notice: the packet is no contract, but it and every attachment are drafts a qualified reviewer must see.
+PACKET_NOTICE = ("【草案】本資料及び別添の契約書等は、keiyaku が回答内容から自動作成した草案です。"
+                 "締結・使用の前に、必ず弁護士等の資格を有する専門家による確認を受けてください。")
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A line of the 本紙's list of attachments: one document, or a run of documents of the same title (one pledge
+    per student: 別添3～14　誓約書（案、12通）)."""
+
+    label: str
+    title: str
+
+
 @dataclass(frozen=True)
 class BoardPacket:
     title: str
@@ -109,6 +123,8 @@ class BoardPacket:
     notes: tuple[tuple[str, ...], ...]  # per document, per article: the annotation as the footnote prints it
     approval: Approval
     blank_date: str  # a date line to fill in by hand, in the deal's calendar
+    attachment_labels: tuple[str, ...]  # per document: 別添1, 別添2 … (each attachment numbers its own pages)
+    attachment_list: tuple[Listed, ...]  # the 本紙's list of them
 
 
 # --------------------------------------------------------------------------- who approves
@@ -130,8 +146,7 @@ def approval_for(answers: Answers, model_label: str) -> Approval:
             decide_heading="決裁に当たり判断すべき事項",
             approval_heading="決裁",
             stamps=("起案", "審査", "決裁"),
-            request=(f"上記のとおり、{own}が保有するデータを、相手方（{counterparty}）との間で、別添の契約書（草案）に基づき"
-                     f"「{model_label}」により提供することについて、決裁を求める。"),
+            request="",  # see _request: it names the attachments
             date_label="決裁日",
             conditions_label="決裁の条件",
             mark=("学内限り・草案" if kind in UNIVERSITY_KINDS else "取扱注意・草案"),
@@ -141,6 +156,7 @@ def approval_for(answers: Answers, model_label: str) -> Approval:
                 Fact("起案日", date_ja(None, answers.deal.date_style)),
                 Fact("起案者（所属・氏名）", ""),
                 Fact("決裁区分", ""),
+                Fact("添付資料", ""),  # the attachments: filled in by build_packet
             ),
         )
     own = {"corporation": "当社", "other": "当団体"}.get(kind, "提供者")
@@ -153,13 +169,70 @@ def approval_for(answers: Answers, model_label: str) -> Approval:
         decide_heading="取締役会で決定すべき事項",
         approval_heading="決裁",
         stamps=("起案", "審査（法務）", "承認"),
-        request=(f"上記のとおり、{counterparty}との間で、別添の契約書（草案）に基づき「{model_label}」によるデータ提供を"
-                 "行うことにつき、承認を求める。"),
+        request="",  # see _request: it names the attachments
         date_label="決議日",
         conditions_label="承認の条件",
         mark="社外秘・草案",
         header_rows=(),
     )
+
+
+# --------------------------------------------------------------------------- the attachments
+
+
+def attachment_labels(documents: list[Document]) -> tuple[str, ...]:
+    """Each document's name as an attachment, in the packet's order: 別添1, 別添2 …"""
+    return tuple(f"別添{k}" for k in range(1, len(documents) + 1))
+
+
+def _labels_text(numbers: list[int]) -> str:
+    """別添1, 別添1及び別添2, 別添1、別添2及び別添3; a run of three or more: 別添3～14."""
+    if len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        return f"別添{numbers[0]}～{numbers[-1]}"
+    names = [f"別添{n}" for n in numbers]
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + "及び" + names[-1]
+
+
+def attachment_list(documents: list[Document]) -> tuple[Listed, ...]:
+    runs: list[list[int]] = []
+    for k, d in enumerate(documents, start=1):
+        if runs and documents[runs[-1][0] - 1].title == d.title:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    listed = []
+    for run in runs:
+        title = documents[run[0] - 1].title
+        if len(run) == 1:
+            listed.append(Listed(f"別添{run[0]}", f"{title}（案）"))
+        else:
+            label = f"別添{run[0]}・{run[1]}" if len(run) == 2 else f"別添{run[0]}～{run[-1]}"
+            listed.append(Listed(label, f"{title}（案、{len(run)}通）"))
+    return tuple(listed)
+
+
+def signed_by(document: Document, name: str) -> bool:
+    """Whether ``name`` signs the document (the NDA and the main agreement), as against terms the counterparty
+    issues and pledges addressed to it, which are attached for reference."""
+    return any(name in block.lines for block in document.signatures)
+
+
+def _request(approval: Approval, answers: Answers, model_label: str, documents: list[Document]) -> str:
+    """The sentence that asks for approval, naming the attachments the provider signs and those attached for
+    reference only."""
+    provider, counterparty = answers.parties.provider.name, answers.parties.recipient.name
+    signed = [k for k, d in enumerate(documents, start=1) if signed_by(d, provider)]
+    others = [k for k in range(1, len(documents) + 1) if k not in signed]
+    contracts = f"{_labels_text(signed)}の契約書（案）により契約を締結し、" if signed else ""
+    if approval.kind == "board":
+        text = (f"上記のとおり、{counterparty}との間で{contracts}「{model_label}」によるデータ提供を行うことにつき、"
+                "承認を求める。")
+    else:
+        text = (f"上記のとおり、{counterparty}との間で{contracts}{approval.own}が保有するデータを「{model_label}」により"
+                "提供することについて、決裁を求める。")
+    if others:
+        text += f"なお、{_labels_text(others)}は、相手方が本件の参加者等との間で用いる書面の案であり、参考として添付する。"
+    return text
 
 
 # --------------------------------------------------------------------------- board wording
@@ -359,6 +432,16 @@ def build_packet(
     style = deal.date_style
     model_label = labels["model"][answers.model]
     approval = approval_for(answers, model_label)
+    listing = attachment_list(documents)
+    approval = replace(
+        approval,
+        request=_request(approval, answers, model_label, documents),
+        header_rows=tuple(
+            Fact(f.label, f"{_labels_text(list(range(1, len(documents) + 1)))}（契約書等の案。"
+                          f"「4. {approval.approval_heading}」の別添資料のとおり）") if f.label == "添付資料" else f
+            for f in approval.header_rows
+        ),
+    )
     own = approval.own
     asked = tuple(g in deal.goals for g in GOALS) if deal.goals else tuple(True for _ in GOALS)
     ranking_answers = answers if deal.goals else answers.model_copy(update={"deal": deal.model_copy(update={"goals": list(GOALS)})})
@@ -442,9 +525,9 @@ def build_packet(
         title=approval.title,
         company=answers.parties.provider.name,
         counterparty=answers.parties.recipient.name,
-        date=f"締結予定日 {date_ja(deal.contract_date, style)}" if deal.contract_date else "締結予定日 未定",
+        date=f"締結予定日: {date_ja(deal.contract_date, style)}" if deal.contract_date else "締結予定日: 未定",
         model_label=model_label,
-        notice=documents[0].notice,
+        notice=PACKET_NOTICE,
         facts=tuple(rows),
         goal_labels=tuple(book.goal_labels.get(g, g) for g in GOALS),
         goals_asked=asked,
@@ -458,6 +541,8 @@ def build_packet(
         notes=notes,
         approval=approval,
         blank_date=date_ja(None, style),
+        attachment_labels=attachment_labels(documents),
+        attachment_list=listing,
     )
 
 

@@ -302,7 +302,7 @@ def test_a_university_provider_gets_a_gakunai_kessai_in_its_own_words(university
 
 def test_the_university_packet_writes_dates_in_the_era_of_its_answers(university):
     _, text = university
-    assert "締結予定日令和9年4月1日" in text and "令和9年4月1日から令和11年3月31日まで" in text
+    assert "締結予定日:令和9年4月1日" in text and "令和9年4月1日から令和11年3月31日まで" in text
     assert "2027年4月1日" not in text
 
 

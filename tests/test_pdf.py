@@ -152,11 +152,29 @@ def test_the_packet_is_its_main_body_then_each_contract_as_an_attachment_numberi
 
 
 def test_the_main_body_lists_the_attachments_under_the_request(packets):
+    """The request names the attachments the provider signs and those attached for reference (the counterparty's
+    terms and pledges); the list under it collapses a run of pledges."""
     text = text_of(packets["joint_research"])
-    listed = text[text.index("承認を求める。"):text.index("決議日")]
-    assert re.search(r"別添資料別添1秘密保持契約書（草案）別添2共同研究契約書（草案）別添3[～〜]4誓約書（草案、2通）", listed), listed
-    assert "別添1秘密保持契約書（草案）別添2データ提供契約書（草案）別添3受講規約（草案）別添4受講者誓約書（草案）" in text_of(
+    listed = text[text.index("上記のとおり"):text.index("決議日")]
+    assert ("国立大学法人東三河工業大学との間で別添1及び別添2の契約書（案）により契約を締結し、「共同研究型」による"
+            "データ提供を行うことにつき、承認を求める。なお、別添3及び別添4は、相手方が本件の参加者等との間で用いる"
+            "書面の案であり、参考として添付する。") in listed, listed
+    assert "別添資料別添1秘密保持契約書（案）別添2共同研究契約書（案）別添3・4誓約書（案、2通）" in listed, listed
+    assert "別添1秘密保持契約書（案）別添2データ提供契約書（案）別添3受講規約（案）別添4受講者誓約書（案）" in text_of(
         packets["data_provision"])
+
+
+def test_the_attachment_list_names_runs_and_the_request_only_what_the_provider_signs():
+    from contracts.answers import load_answers
+    from contracts.generate import prepare
+    from contracts.packet import Listed, attachment_list, signed_by
+
+    answers, documents, _, _ = prepare(load_answers(ROOT / "examples" / "joint_research.yaml"))
+    pledge = documents[2]
+    many = [*documents[:2], *[pledge] * 12]
+    assert attachment_list(many)[-1] == Listed("別添3～14", "誓約書（案、12通）")
+    provider = answers.parties.provider.name
+    assert [signed_by(d, provider) for d in documents] == [True, True, False, False]
 
 
 def test_the_outline_holds_the_sections_and_each_attachment_with_its_articles_and_points_at_their_pages(packets):
@@ -175,9 +193,8 @@ def test_the_outline_holds_the_sections_and_each_attachment_with_its_articles_an
 
         entries = list(walk(reader.outline))
         roots = [title for depth, title, _ in entries if depth == 0]
-        assert roots == ["1. 付議事項の概要"] + [f"別添{k}　{d.title}" for k, d in enumerate(documents_of(model), 1)]
-        sections = [title for depth, title, _ in entries if depth == 1 and re.match(r"\d\. ", title)]
-        assert sections == ["2. 提供モデルの比較", "3. リスク評価と対応", "4. 決裁"], (model, sections)
+        sections = ["1. 付議事項の概要", "2. 提供モデルの比較", "3. リスク評価と対応", "4. 決裁"]  # siblings, as printed
+        assert roots == sections + [f"別添{k}　{d.title}" for k, d in enumerate(documents_of(model), 1)], (model, roots)
         assert any(re.fullmatch(r"第1条（.+）", title) for depth, title, _ in entries if depth == 1)
         pages = [page for _, _, page in entries]
         assert pages == sorted(pages), model

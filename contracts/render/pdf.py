@@ -101,37 +101,6 @@ def _weasyprint_html():
     return HTML
 
 
-@dataclass(frozen=True)
-class Listed:
-    """A line of the 本紙's list of attachments: one contract, or a run of contracts of the same title (one pledge
-    per student: 別添3～102 誓約書（草案、100通）)."""
-
-    label: str
-    title: str
-
-
-def attachment_labels(packet: BoardPacket) -> list[str]:
-    """Each contract's name as an attachment, in the packet's order: 別添1, 別添2 …"""
-    return [f"別添{k}" for k in range(1, len(packet.documents) + 1)]
-
-
-def attachment_list(packet: BoardPacket) -> list[Listed]:
-    runs: list[list[int]] = []
-    for k, d in enumerate(packet.documents):
-        if runs and packet.documents[runs[-1][0]].title == d.title:
-            runs[-1].append(k)
-        else:
-            runs.append([k])
-    listed = []
-    for run in runs:
-        title = packet.documents[run[0]].title
-        if len(run) == 1:
-            listed.append(Listed(f"別添{run[0] + 1}", f"{title}（草案）"))
-        else:
-            listed.append(Listed(f"別添{run[0] + 1}～{run[-1] + 1}", f"{title}（草案、{len(run)}通）"))
-    return listed
-
-
 def part_sources(packet: BoardPacket) -> list[str]:
     """The HTML of each part in the packet's order: the 本紙, then 別添1, 別添2 …"""
     from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
@@ -147,7 +116,7 @@ def part_sources(packet: BoardPacket) -> list[str]:
     common = dict(
         p=packet, chart=chart(packet), favours=FAVOURS_JA, font=FONT,
         css=Markup((TEMPLATES_DIR / "packet.css").read_text(encoding="utf-8")),  # our own file: not user text
-        labels=attachment_labels(packet), listing=attachment_list(packet),
+        labels=packet.attachment_labels, listing=packet.attachment_list,
     )
     return [template.render(attachment=k, **common) for k in (None, *range(len(packet.documents)))]
 
