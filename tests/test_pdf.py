@@ -164,6 +164,26 @@ def test_the_main_body_lists_the_attachments_under_the_request(packets):
         packets["data_provision"])
 
 
+def test_the_viewer_shows_the_printed_page_numbers(packets):
+    """Page labels: the 本紙 1, 2 …, then 別添k-1, 別添k-2 …, as the footers print them."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(packets["joint_research"])
+    labels = reader.page_labels
+    texts = pages_of(packets["joint_research"])
+    for label, text in zip(labels, texts):
+        part, _, number = label.rpartition("-")
+        footer = re.search(r"－\s*(\d+)\s*/\s*\d+\s*－", text)
+        if footer:  # the cover has none
+            assert footer.group(1) == number, (label, text[-80:])
+        if part:
+            assert part in text, label
+    main = [label for label in labels if "-" not in label]
+    assert main == [str(n) for n in range(1, len(main) + 1)] and labels[: len(main)] == main
+    parts = list(dict.fromkeys(label.rpartition("-")[0] for label in labels[len(main):]))
+    assert parts == [f"別添{k}" for k in range(1, len(documents_of("joint_research")) + 1)]
+
+
 def test_the_attachment_list_names_runs_and_the_request_only_what_the_provider_signs():
     from contracts.answers import load_answers
     from contracts.generate import prepare

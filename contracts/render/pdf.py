@@ -173,9 +173,10 @@ def render_group(sources: Sequence[str]) -> tuple[bytes, tuple[int, ...]]:
             gc.enable()
 
 
-def join(groups: Sequence[tuple[Sequence[int], bytes, Sequence[int]]]) -> bytes:
+def join(groups: Sequence[tuple[Sequence[int], bytes, Sequence[int]]], prefixes: Sequence[str]) -> bytes:
     """One PDF from the groups' PDFs (parts, PDF, pages per part): every page in the parts' order, the outline (each
-    part's headings, the pages renumbered), and the first group's title, producer and language."""
+    part's headings, the pages renumbered), the first group's title, producer and language, and page labels that
+    match the printed numbers (``prefixes[part]`` before each part's own 1, 2 …: the viewer shows 「別添2-3」)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import Fit, NameObject
 
@@ -190,9 +191,11 @@ def join(groups: Sequence[tuple[Sequence[int], bytes, Sequence[int]]]) -> bytes:
     final = {}  # (group, page in the group's PDF) -> page in the joined PDF
     for part in sorted(where):
         g, first, count = where[part]
+        start = len(writer.pages)
         for i in range(first, first + count):
             final[g, i] = len(writer.pages)
             writer.add_page(readers[g].pages[i])
+        writer.set_page_label(start, start + count - 1, style="/D", prefix=prefixes[part] or None, start=1)
 
     def entries(reader, g, outline):
         """Outline items as (page in the joined PDF, title, fit, children)."""
@@ -255,7 +258,7 @@ class PacketPdf:
             theirs = self.child.result() if self.child is not None else None
             self.child = None
             rendered.append(theirs or self.render(1))  # sequential, or the child failed: here, to the same bytes
-        return join(rendered)
+        return join(rendered, ("", *(f"{label}-" for label in self.packet.attachment_labels)))
 
     def close(self) -> None:
         if self.child is not None:
